@@ -1,0 +1,1 @@
+"""Placeholder: commands added by the labels work."""

@@ -1,0 +1,92 @@
+"""Shared fixtures: the real upstream mirror, one store built from it per session, and
+throw-away copies (store + data/) for tests that write."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kb import config, store
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_MIRROR = REPO.parent / "shared" / "data" / "gpts-are-gpts"
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    """The authors' data: $KB_RAW_DIR, else ../shared/data/gpts-are-gpts beside the repo."""
+    path = Path(os.environ.get(config.ENV_RAW_DIR) or DEFAULT_MIRROR)
+    if not (path / "full_labelset.tsv").exists():
+        pytest.fail(f"No upstream mirror at {path}: set KB_RAW_DIR to the gpts-are-gpts data folder")
+    return path
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A private data/ folder and the store built from it."""
+
+    data_dir: Path
+    db: Path
+    raw_dir: Path
+
+
+def _copy_data(dest: Path) -> Path:
+    shutil.copytree(
+        REPO / "data", dest, ignore=shutil.ignore_patterns("*.duckdb*", "cache")
+    )
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, raw_dir: Path) -> Workspace:
+    """One store built from the real data for the whole session. Read it, never write it."""
+    root = tmp_path_factory.mktemp("built")
+    data_dir = _copy_data(root / "data")
+    db = root / "kb.duckdb"
+    store.build(db, data_dir=data_dir, raw_dir=raw_dir)
+    return Workspace(data_dir=data_dir, db=db, raw_dir=raw_dir)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, built: Workspace) -> Workspace:
+    """A writable copy of the session store and its data/ folder, for tests that change them."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(built.data_dir, data_dir)
+    db = tmp_path / "kb.duckdb"
+    shutil.copy2(built.db, db)
+    return Workspace(data_dir=data_dir, db=db, raw_dir=built.raw_dir)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test touches the repository's data/kb.duckdb or the user's cache by accident."""
+    monkeypatch.setenv(config.ENV_DB, str(tmp_path / "default-kb.duckdb"))
+    monkeypatch.setenv(config.ENV_CACHE_DIR, str(tmp_path / "cache"))
+
+
+def snapshot(*paths: Path) -> dict[str, bytes]:
+    """Every file's bytes under the given paths, to assert that a refused input changed nothing."""
+    out: dict[str, bytes] = {}
+    for root in paths:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for f in files:
+            out[str(f)] = f.read_bytes()
+    return out
+
+
+def store_dump(db: Path) -> dict[str, list[tuple]]:
+    """Every table's rows (sorted), to assert that a refused input left the store unchanged."""
+    with store.connect(db, check_schema=False) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            ).fetchall()
+        ]
+        return {
+            t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
+        }
