@@ -8,6 +8,7 @@ and renames it into place, so a crash or a bad input never leaves a broken or mi
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import importlib
 import os
@@ -197,6 +198,33 @@ def _run_step(target: str, con: duckdb.DuckDBPyConnection, ctx: BuildContext) ->
     getattr(importlib.import_module(module_name), func_name)(con, ctx)
 
 
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Delete the temporary files of builds that died (SIGKILL, power cut) beside the store.
+
+    A temp file is named after its build's process id; one whose process still runs belongs to a
+    build in progress and is left alone. Returns what was removed.
+    """
+    removed = []
+    prefix = f"{path.name}.tmp-"
+    for leftover in path.parent.glob(f"{glob.escape(prefix)}*"):
+        pid = leftover.name[len(prefix):].removesuffix(".wal")
+        if pid.isdigit() and int(pid) != os.getpid() and _process_alive(int(pid)):
+            continue
+        leftover.unlink(missing_ok=True)
+        removed.append(leftover)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
 def build(
     db: str | os.PathLike[str] | None = None,
     *,
@@ -214,8 +242,7 @@ def build(
     path = config.db_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    remove_stale_temp_files(path)
     ctx = BuildContext(
         data_dir=config.data_dir(data_dir),
         raw_dir=config.raw_dir(raw_dir),

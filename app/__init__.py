@@ -1,0 +1,1 @@
+"""The dashboard's pages (Streamlit). kb/ never imports this package; this package calls kb.*."""

@@ -1,0 +1,43 @@
+"""The kb dashboard: `streamlit run dashboard.py` (or `make dashboard`) from the repository root.
+
+Layout and navigation only. Each page lives in app/ and reads the store through the cached
+wrappers in app/data.py, which call kb.*; there is no SQL here or in the pages.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+# `streamlit run` puts this folder on sys.path, AppTest and other launchers may not.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app import bootstrap  # noqa: E402
+
+st.set_page_config(page_title="kb: LLM releases and task exposure", layout="wide")
+
+PAGES = [
+    st.Page("app/timeline.py", title="Timeline", icon=":material/timeline:", default=True),
+    st.Page("app/exposure.py", title="Exposure", icon=":material/bar_chart:"),
+    st.Page("app/explorer.py", title="Occupation explorer", icon=":material/search:"),
+    st.Page("app/vintages.py", title="Vintages", icon=":material/history:"),
+    st.Page("app/sql_console.py", title="SQL", icon=":material/terminal:"),
+    st.Page("app/about.py", title="About the data", icon=":material/info:"),
+]
+
+# Pages along the top: the charts get the full width of a 1280-pixel window.
+page = st.navigation(PAGES, position="top")
+if bootstrap.ensure_store():
+    page.run()
+
+st.caption(
+    "Task statements: O\\*NET 27.2 Database, U.S. Department of Labor, Employment and Training "
+    "Administration, [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/). Exposure labels: "
+    "Eloundou, Manning, Mishkin & Rock (2023), "
+    "[arXiv 2303.10130](https://arxiv.org/abs/2303.10130), "
+    "data MIT. Employment and wages: U.S. Bureau of Labor Statistics (public domain)."
+)

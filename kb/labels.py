@@ -1,0 +1,571 @@
+"""Task-label sets: read a label CSV, validate it and its provenance, write it to data/ and the store.
+
+A label set is one rater's E0/E1/E2 labels for O*NET tasks, with a record of who or what produced
+it (a release in the timeline, or human annotators), how and when. `kb ingest labels` validates
+everything first and writes nothing if anything is wrong; an accepted set is written to
+data/labels/<rater>.csv + <rater>.yml (so `kb build` reloads it) and into the store (raters,
+task_labels, exposure_sources) in one transaction.
+
+File format (UTF-8 CSV, header on line 1, extra columns ignored):
+    onet_code,task_id,label
+    11-1011.00,8823,E2
+`onet_code` may also be headed `O*NET-SOC Code`, `task_id` `Task ID` (the authors' headers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import difflib
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+
+from kb import config, store
+from kb.errors import KBError, Problem, ValidationError
+
+LABELS = ("E0", "E1", "E2")
+RATER_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+ONET_CODE_PATTERN = re.compile(r"\d{2}-\d{4}\.\d{2}")
+TASK_ID_PATTERN = re.compile(r"\d{1,9}(\.0+)?")  # 8823, or 8823.0 as in the authors' files
+URL_PATTERN = re.compile(r"https?://[^\s/]+\S*")
+MAX_TEXT = 4000  # characters in a free-text field (rubric, producer, citation)
+MAX_PROBLEMS = 50  # listed one by one; the rest are counted
+
+# Accepted header spellings (compared case-insensitively, surrounding spaces ignored).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "onet_code": ("onet_code", "o*net-soc code", "onet_soc_code"),
+    "task_id": ("task_id", "task id"),
+    "label": ("label",),
+}
+
+LABELS_DIR = "labels"
+INGEST_HINT = "Fix the problems above and run `kb ingest labels` again."
+
+SQL_TASKS = "SELECT task_id, onet_code FROM tasks"
+SQL_RATERS = "SELECT rater FROM raters"
+SQL_RELEASE = "SELECT id, name, date FROM releases WHERE id = ?"
+SQL_RELEASE_IDS = "SELECT id FROM releases"
+SQL_INSERT_RATER = "INSERT INTO raters (rater, description, source) VALUES (?, ?, ?)"
+SQL_INSERT_LABELS = (
+    "INSERT INTO task_labels (onet_code, task_id, rater, label) "
+    "SELECT onet_code, task_id, ?, label FROM incoming_labels"
+)
+
+
+def _first(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """The first row or None, reading the whole result (duckdb 2 keeps a half-read one open)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+
+@dataclass(frozen=True)
+class LabelRow:
+    line: int
+    onet_code: str
+    task_id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class LabelSetRecord:
+    """The provenance of one ingested label set (a row of exposure_sources)."""
+
+    rater: str
+    date: date
+    produced_by_release: str | None = None
+    producer: str | None = None
+    rubric: str | None = None
+    citation: str | None = None
+    url: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "model_labels" if self.produced_by_release else "human_annotation"
+
+    @property
+    def source_id(self) -> str:
+        return f"labels-{self.rater}"
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What an ingest did (or, with dry_run, would do)."""
+
+    rater: str
+    source_id: str
+    kind: str
+    produced_by_release: str | None
+    date: str
+    rows: int
+    occupations: int
+    label_counts: dict[str, int]
+    tasks_in_store: int
+    dry_run: bool
+    files: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the CSV
+
+
+def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
+    if not raw.strip():
+        return None, [Problem(name, "line 1", None, "the file is empty (expected a header "
+                                                    "onet_code,task_id,label and label rows)")]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(name, f"line {line}", None,
+                              f"is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                              "save the file as UTF-8")]
+
+
+def _header_map(header: list[str], name: str) -> tuple[dict[str, int], list[Problem]]:
+    problems: list[Problem] = []
+    normalised = [h.strip().lower() for h in header]
+    positions: dict[str, int] = {}
+    for column, aliases in COLUMNS.items():
+        found = [i for i, h in enumerate(normalised) if h in aliases]
+        if not found:
+            problems.append(Problem(name, "line 1", column,
+                                    f"column is missing (header: {_show(', '.join(header), 80) if header else 'empty'})"))
+        elif len(found) > 1:
+            problems.append(Problem(name, "line 1", column,
+                                    f"column appears {len(found)} times in the header"))
+        else:
+            positions[column] = found[0]
+    return positions, problems
+
+
+def parse_rows(text: str, name: str) -> tuple[list[LabelRow], list[Problem]]:
+    """Rows of a label CSV with every format problem (file, line, field); no store needed."""
+    problems: list[Problem] = []
+    rows: list[LabelRow] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            return [], [Problem(name, "line 1", None, "the file is empty")]
+        positions, header_problems = _header_map(header, name)
+        if header_problems:
+            return [], header_problems
+        first_line: dict[int, int] = {}
+        for record in reader:
+            line = reader.line_num
+            if not record or all(not cell.strip() for cell in record):
+                continue  # blank line
+            where = f"line {line}"
+            if len(record) != len(header):
+                problems.append(Problem(name, where, None,
+                                        f"has {len(record)} fields, the header has {len(header)}"))
+                continue
+            onet_code = record[positions["onet_code"]].strip()
+            task_text = record[positions["task_id"]].strip()
+            label = record[positions["label"]].strip()
+            ok = True
+            if not ONET_CODE_PATTERN.fullmatch(onet_code):
+                problems.append(Problem(name, where, "onet_code",
+                                        f"{_show(onet_code)} is not an O*NET-SOC code (like 11-1011.00)"))
+                ok = False
+            if not TASK_ID_PATTERN.fullmatch(task_text):
+                problems.append(Problem(name, where, "task_id",
+                                        f"{_show(task_text)} is not a task id (a whole number, like 8823)"))
+                ok = False
+            if label not in LABELS:
+                problems.append(Problem(name, where, "label",
+                                        f"{_show(label)} is not a label (E0, E1 or E2)"))
+                ok = False
+            if not ok:
+                continue
+            task_id = int(float(task_text))
+            if task_id in first_line:
+                problems.append(Problem(name, where, "task_id",
+                                        f"task {task_id} is already labelled on line {first_line[task_id]}"))
+                continue
+            first_line[task_id] = line
+            rows.append(LabelRow(line, onet_code, task_id, label))
+    except csv.Error as exc:
+        problems.append(Problem(name, f"line {reader.line_num}", None, f"is not valid CSV ({exc})"))
+    if not rows and not problems:
+        problems.append(Problem(name, "line 2", None, "no label rows after the header"))
+    return rows, problems
+
+
+def read_label_file(path: str | os.PathLike[str]) -> tuple[list[LabelRow], list[Problem]]:
+    path = Path(path)
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KBError(f"Cannot read {path}: {exc.strerror}.", "Check the path.") from exc
+    text, problems = _decode(raw, name)
+    if text is None:
+        return [], problems
+    return parse_rows(text, name)
+
+
+def _show(value: str, limit: int = 40) -> str:
+    """A value quoted for a message, cut short (a field can be a megabyte)."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+# ---------------------------------------------------------------------------------------------
+# Validating against the store
+
+
+def rows_problems(con: duckdb.DuckDBPyConnection, rows: list[LabelRow], name: str) -> list[Problem]:
+    """Task ids that are not in the store, or not under the O*NET-SOC code given for them."""
+    known = dict(con.execute(SQL_TASKS).fetchall())
+    problems: list[Problem] = []
+    for row in rows:
+        owner = known.get(row.task_id)
+        if owner is None:
+            problems.append(Problem(name, f"line {row.line}", "task_id",
+                                    f"task {row.task_id} is not an O*NET task in the store"))
+        elif owner != row.onet_code:
+            problems.append(Problem(name, f"line {row.line}", "onet_code",
+                                    f"task {row.task_id} belongs to {owner}, not {row.onet_code}"))
+    return problems
+
+
+def parse_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def taken_raters(con: duckdb.DuckDBPyConnection, data_dir: Path | None = None) -> set[str]:
+    names = {r[0] for r in con.execute(SQL_RATERS).fetchall()}
+    if data_dir is not None and (data_dir / LABELS_DIR).is_dir():
+        names |= {p.stem for p in (data_dir / LABELS_DIR).glob("*.yml")}
+    return names
+
+
+def record_problems(
+    con: duckdb.DuckDBPyConnection,
+    values: dict[str, Any],
+    name: str,
+    *,
+    taken: set[str],
+    where: str = "option",
+) -> tuple[LabelSetRecord | None, list[Problem]]:
+    """Check a label set's provenance fields; `where` says how to name them ('option' -> --rater)."""
+    problems: list[Problem] = []
+
+    def problem(key: str, message: str) -> None:
+        label = f"--{key.replace('_', '-')}" if where == "option" else where
+        problems.append(Problem(name, label, None if where == "option" else key, message))
+
+    rater = str(values.get("rater") or "").strip()
+    if not rater:
+        problem("rater", "a rater name is required")
+    elif not RATER_PATTERN.fullmatch(rater):
+        problem("rater", f"{_show(rater)} is not a rater name (lower-case letters, digits and _, "
+                         "starting with a letter, at most 40 characters)")
+    elif rater in taken:
+        problem("rater", f"rater {rater!r} is already taken (raters: {', '.join(sorted(taken))}); "
+                         "choose a new name")
+
+    when = parse_date(values.get("date"))
+    if values.get("date") in (None, ""):
+        problem("date", "a date is required (YYYY-MM-DD)")
+    elif when is None:
+        problem("date", f"{_show(str(values.get('date')))} is not a date (YYYY-MM-DD)")
+    elif when > date.today():
+        problem("date", f"{when.isoformat()} is in the future")
+
+    release = values.get("produced_by_release") or values.get("produced_by")
+    release = str(release).strip() if release else None
+    if release:
+        if _first(con, SQL_RELEASE, [release]) is None:
+            ids = [r[0] for r in con.execute(SQL_RELEASE_IDS).fetchall()]
+            close = difflib.get_close_matches(release, ids, n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else " (see `kb timeline`)"
+            problem("produced_by", f"release {release!r} is not in the timeline{hint}")
+    producer = values.get("producer")
+    if not release and not producer:
+        problem("producer", "name who produced the labels: --produced-by RELEASE_ID for a model, "
+                            "or --producer TEXT for human annotators")
+
+    for key in ("producer", "rubric", "citation"):
+        text = values.get(key)
+        if text is not None and len(str(text)) > MAX_TEXT:
+            problem(key, f"is {len(str(text)):,} characters long (at most {MAX_TEXT:,})")
+    url = values.get("url")
+    if url and not URL_PATTERN.fullmatch(str(url)):
+        problem("url", f"{_show(str(url))} is not an http(s) URL")
+
+    if problems or when is None:
+        return None, problems
+    return LabelSetRecord(
+        rater=rater,
+        date=when,
+        produced_by_release=release,
+        producer=str(producer) if producer else None,
+        rubric=str(values["rubric"]) if values.get("rubric") else None,
+        citation=str(values["citation"]) if values.get("citation") else None,
+        url=str(url) if url else None,
+    ), []
+
+
+def _line_number(problem: Problem) -> int:
+    """Sort key: file problems in line order (stable for several on one line)."""
+    match = re.fullmatch(r"line (\d+)", problem.where)
+    return int(match.group(1)) if match else 0
+
+
+def _cap(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    last = problems[MAX_PROBLEMS]
+    return problems[:MAX_PROBLEMS] + [Problem(last.file, "…", None, f"and {rest:,} more problems")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing: data/labels/<rater>.csv + .yml, and the store
+
+
+def _frame(rows: list[LabelRow]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [(r.onet_code, r.task_id, r.label) for r in rows], columns=["onet_code", "task_id", "label"]
+    )
+    return frame.sort_values(["onet_code", "task_id"], ignore_index=True)
+
+
+def _describe(record: LabelSetRecord, release_name: str | None) -> str:
+    who = (f"{release_name} (release {record.produced_by_release})"
+           if record.produced_by_release else record.producer)
+    return f"Ingested label set by {who}, {record.date.isoformat()}"
+
+
+def _producer(record: LabelSetRecord, release_name: str | None) -> str:
+    if record.producer:
+        return record.producer
+    return f"{release_name or record.produced_by_release} (release {record.produced_by_release})"
+
+
+def record_yaml(record: LabelSetRecord, rows: int, release_name: str | None) -> dict[str, Any]:
+    """The provenance record as stored in data/labels/<rater>.yml (same fields as the built-ins)."""
+    return {
+        "source_id": record.source_id,
+        "rater": record.rater,
+        "kind": record.kind,
+        "level": "task",
+        "produced_by_release": record.produced_by_release,
+        "producer": _producer(record, release_name),
+        "method": record.rubric or "E0/E1/E2 task exposure labels (no rubric text given)",
+        "date": record.date.isoformat(),
+        "citation": record.citation or "Ingested with `kb ingest labels` (no citation given)",
+        "url": record.url,
+        "labels_file": f"{record.rater}.csv",
+        "tasks_labelled": rows,
+    }
+
+
+def insert_label_set(
+    con: duckdb.DuckDBPyConnection, entry: dict[str, Any], rows: list[LabelRow], description: str
+) -> None:
+    """Insert a validated set: its rater, its labels and its exposure_sources row."""
+    from kb import provenance  # provenance loads label sets at build time through this module
+
+    con.execute(SQL_INSERT_RATER, [entry["rater"], description,
+                                   f"data/{LABELS_DIR}/{entry['labels_file']}"])
+    frame = _frame(rows)
+    con.register("incoming_labels", frame)
+    try:
+        con.execute(SQL_INSERT_LABELS, [entry["rater"]])
+    finally:
+        con.unregister("incoming_labels")
+    provenance.insert_source(con, {**entry, "origin": "ingested"})
+
+
+@contextlib.contextmanager
+def _written(files: dict[Path, bytes]) -> Iterator[list[Path]]:
+    """Write files atomically (temp + rename); remove them again if the block fails."""
+    done: list[Path] = []
+    try:
+        for path, content in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            tmp.write_bytes(content)
+            os.replace(tmp, path)
+            done.append(path)
+        yield done
+    except BaseException:
+        for path in done:
+            path.unlink(missing_ok=True)
+        for path in files:
+            path.with_name(f".{path.name}.tmp-{os.getpid()}").unlink(missing_ok=True)
+        raise
+
+
+def ingest(
+    path: str | os.PathLike[str],
+    *,
+    rater: str,
+    date: str,
+    produced_by: str | None = None,
+    producer: str | None = None,
+    rubric: str | None = None,
+    citation: str | None = None,
+    url: str | None = None,
+    db: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    dry_run: bool = False,
+) -> IngestReport:
+    """Validate a label file and its provenance; unless dry_run, write data/labels/ and the store.
+
+    Every problem is collected first (file, line or option, field) and raised as one
+    ValidationError; nothing is written then. The files and the store change together: the
+    store transaction commits only after the files are in place, and the files are removed if
+    the transaction fails.
+    """
+    path = Path(path)
+    data = config.data_dir(data_dir)
+    values = {"rater": rater, "date": date, "produced_by_release": produced_by,
+              "producer": producer, "rubric": rubric, "citation": citation, "url": url}
+    rows, problems = read_label_file(path)
+    with store.connect(db, read_only=dry_run) as con:
+        record, record_issues = record_problems(con, values, path.name,
+                                                taken=taken_raters(con, data))
+        if rows:
+            problems += rows_problems(con, rows, path.name)
+        problems = record_issues + sorted(problems, key=_line_number)
+        if problems:
+            raise ValidationError(_cap(problems), INGEST_HINT)
+        assert record is not None
+        release_name = None
+        if record.produced_by_release:
+            release_name = _first(con, SQL_RELEASE, [record.produced_by_release])[1]
+        entry = record_yaml(record, len(rows), release_name)
+        frame = _frame(rows)
+        report = IngestReport(
+            rater=record.rater,
+            source_id=record.source_id,
+            kind=record.kind,
+            produced_by_release=record.produced_by_release,
+            date=record.date.isoformat(),
+            rows=len(rows),
+            occupations=int(frame["onet_code"].nunique()),
+            label_counts={lab: int((frame["label"] == lab).sum()) for lab in LABELS},
+            tasks_in_store=int(_first(con, "SELECT count(*) FROM tasks")[0]),
+            dry_run=dry_run,
+        )
+        if dry_run:
+            return report
+        folder = data / LABELS_DIR
+        files = {
+            folder / f"{record.rater}.csv": frame.to_csv(index=False).encode(),
+            folder / f"{record.rater}.yml": yaml.safe_dump(
+                entry, sort_keys=False, allow_unicode=True).encode(),
+        }
+        with _written(files) as written, store.transaction(con):
+            insert_label_set(con, entry, rows, _describe(record, release_name))
+            store.mark_inputs(con, data)
+        report.files.extend(str(p) for p in written)
+    return report
+
+
+def load_saved_sets(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
+    """Load every data/labels/<rater>.yml + .csv into the store (kb build); return the count.
+
+    The same checks as ingest apply, so a hand-edited file that went wrong fails the build with
+    the file and line named rather than loading bad labels.
+    """
+    folder = data_dir / LABELS_DIR
+    if not folder.is_dir():
+        return 0
+    loaded = 0
+    for meta_path in sorted(folder.glob("*.yml")):
+        try:
+            entry = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ValidationError([Problem(meta_path.name, "file", None, f"cannot be read: {exc}")],
+                                  "Fix or remove the file and run `kb build` again.") from exc
+        if not isinstance(entry, dict):
+            raise ValidationError([Problem(meta_path.name, "file", None, "is not a mapping")])
+        problems: list[Problem] = []
+        taken = taken_raters(con)
+        if entry.get("rater") != meta_path.stem:
+            problems.append(Problem(meta_path.name, "record", "rater",
+                                    f"{entry.get('rater')!r} does not match the file name"))
+        record, record_issues = record_problems(con, entry, meta_path.name, taken=taken,
+                                                where="record")
+        problems += record_issues
+        csv_path = folder / str(entry.get("labels_file") or f"{meta_path.stem}.csv")
+        rows, row_issues = (read_label_file(csv_path) if csv_path.exists() else
+                            ([], [Problem(csv_path.name, "file", None, "is missing")]))
+        if rows:
+            row_issues += rows_problems(con, rows, csv_path.name)
+        problems += sorted(row_issues, key=_line_number)
+        if problems or record is None:
+            raise ValidationError(_cap(problems), "Fix the label set in data/labels/ and run "
+                                                  "`kb build` again.")
+        entry = {**entry, "source_id": entry.get("source_id") or record.source_id,
+                 "kind": record.kind, "level": "task", "tasks_labelled": len(rows),
+                 "date": record.date.isoformat(),
+                 "producer": entry.get("producer") or record.produced_by_release,
+                 "method": entry.get("method") or "E0/E1/E2 task exposure labels",
+                 "citation": entry.get("citation") or "data/labels/" + meta_path.name}
+        insert_label_set(con, entry, rows, entry.get("description") or (
+            f"Ingested label set by {entry.get('producer')}, {entry['date']}"))
+        loaded += 1
+    return loaded
+
+
+# ---------------------------------------------------------------------------------------------
+# Agreement across every rater
+
+MATRIX_METRICS = ("kappa", "agreement", "pearson_r", "n")
+
+
+def agreement_matrix(
+    con: duckdb.DuckDBPyConnection,
+    measure: str = "beta",
+    level: str = "task",
+    metric: str | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """One agreement figure for every pair of raters in the store, as a square matrix.
+
+    Built on kb.exposure.agreement (pairwise; options such as threshold, weighting, compare are
+    passed on for the occupation level), so an ingested rater joins the matrix with no code
+    change. metric: kappa (default), agreement, pearson_r or n (items both raters labelled).
+    The diagonal is each rater against itself. The frame's attrs carry measure, level, metric.
+    """
+    from kb import exposure
+
+    metric = metric or "kappa"
+    if metric not in MATRIX_METRICS:
+        raise KBError(f"Unknown agreement metric {metric!r}.",
+                      f"Use one of: {', '.join(MATRIX_METRICS)}.")
+    names = exposure.raters(con)
+    matrix = pd.DataFrame(index=pd.Index(names, name="rater"), columns=names, dtype=float)
+    for i, a in enumerate(names):
+        for b in names[i:]:
+            result = exposure.agreement(con, measure, level, (a, b), **options)
+            value = float(getattr(result, metric))
+            matrix.at[a, b] = matrix.at[b, a] = value
+    matrix.attrs.update(measure=measure, level=level, metric=metric)
+    return matrix

@@ -1,0 +1,90 @@
+-- Exposure measures as views over the long-form labels, so an ingested rater is picked up at once.
+
+-- The measures: how much an E1 and an E2 label count (E0 counts 0).
+--   alpha = E1, beta = E1 + 0.5*E2, zeta = E1 + E2 (the authors' files call zeta "gamma").
+CREATE VIEW exposure_measures AS
+SELECT * FROM (VALUES
+    ('alpha', 1.0, 0.0, 'E1'),
+    ('beta',  1.0, 0.5, 'E1 + 0.5*E2'),
+    ('zeta',  1.0, 1.0, 'E1 + E2 (called gamma in the authors'' files)')
+) AS m(measure, e1_weight, e2_weight, definition);
+
+-- Task weightings: 'equal' (the paper's tables) or 'core' (Core 2 : Supplemental 1, occ_level.csv;
+-- tasks without a Core/Supplemental type weigh 1, as in the authors' full_onet_data.tsv).
+CREATE VIEW task_weightings AS
+SELECT * FROM (VALUES
+    ('equal', 1.0, 1.0, 1.0),
+    ('core',  2.0, 1.0, 1.0)
+) AS w(weighting, core_weight, supplemental_weight, untyped_weight);
+
+-- One row per task, rater and measure: the task's exposure value (0, 0.5 or 1).
+CREATE VIEW task_exposure AS
+SELECT l.onet_code, l.task_id, t.task_type, l.rater, l.label, m.measure,
+       CASE l.label WHEN 'E1' THEN m.e1_weight WHEN 'E2' THEN m.e2_weight ELSE 0.0 END AS value
+FROM task_labels l
+JOIN tasks t USING (onet_code, task_id)
+CROSS JOIN exposure_measures m;
+
+-- One row per occupation, rater, measure and weighting: the weighted mean of its task values.
+-- Computed from label counts per task type (E1 and E2 counts are exact, so the result equals the
+-- mean of the task values: one division), which is far cheaper than averaging every task row.
+CREATE VIEW occupation_exposure AS
+WITH counts AS (
+    SELECT l.onet_code, l.rater, t.task_type,
+           count(*) FILTER (WHERE l.label = 'E1') AS e1,
+           count(*) FILTER (WHERE l.label = 'E2') AS e2,
+           count(*) AS n
+    FROM task_labels l
+    JOIN tasks t USING (onet_code, task_id)
+    GROUP BY l.onet_code, l.rater, t.task_type
+),
+weighted AS (
+    SELECT c.onet_code, c.rater, m.measure, w.weighting, c.n,
+           m.e1_weight * c.e1 + m.e2_weight * c.e2 AS score,
+           CASE c.task_type WHEN 'Core' THEN w.core_weight
+                            WHEN 'Supplemental' THEN w.supplemental_weight
+                            ELSE w.untyped_weight END AS weight
+    FROM counts c CROSS JOIN exposure_measures m CROSS JOIN task_weightings w
+)
+SELECT onet_code, rater, measure, weighting,
+       sum(weight * score) / sum(weight * n) AS exposure,
+       sum(n) AS tasks
+FROM weighted
+GROUP BY onet_code, rater, measure, weighting;
+
+-- The units a share counts, per employment recipe (see occupation_units), with their exposure:
+--   paper:     each O*NET occupation, with the 2022 employment (BLS projections) of its NEM
+--              occupation, matched by title through the BLS crosswalk (the authors' notebook);
+--   oews-2021: each OEWS May 2021 detailed occupation, its exposure the mean over the O*NET
+--              occupations it holds; each worker is counted once.
+-- A unit with NULL employment is left out of shares.
+CREATE VIEW exposure_units AS
+SELECT u.employment_recipe, u.unit_code, any_value(u.unit_title) AS title,
+       e.rater, e.measure, e.weighting, avg(e.exposure) AS exposure,
+       count(*) AS onet_occupations, any_value(u.employment) AS employment,
+       any_value(u.annual_wage) AS annual_wage, any_value(u.major_group) AS major_group,
+       any_value(u.job_zone) AS job_zone, any_value(u.education) AS education
+FROM occupation_exposure e
+JOIN occupation_units u USING (onet_code)
+GROUP BY u.employment_recipe, u.unit_code, e.rater, e.measure, e.weighting;
+
+-- The paper's headline: share of workers in occupations with more than 10% / 50% of tasks
+-- exposed, for every rater and measure, equal task weights, employment recipe 'paper'.
+CREATE VIEW exposure_headline AS
+SELECT u.rater, u.measure, t.threshold,
+       sum(u.employment) FILTER (WHERE u.exposure > t.threshold) / sum(u.employment) AS share_workers,
+       count(*) FILTER (WHERE u.exposure > t.threshold) / count(*) AS share_occupations,
+       sum(u.employment) AS workers_counted,
+       count(*) AS occupations_counted
+FROM exposure_units u
+CROSS JOIN (VALUES (0.1::DOUBLE), (0.5::DOUBLE)) AS t(threshold)
+WHERE u.employment_recipe = 'paper' AND u.weighting = 'equal' AND u.employment IS NOT NULL
+GROUP BY u.rater, u.measure, t.threshold
+ORDER BY u.rater, u.measure, t.threshold;
+
+-- Task-level shares: mean task value per rater and measure (e.g. human alpha ~ 15% of tasks).
+CREATE VIEW task_exposure_summary AS
+SELECT rater, measure, avg(value) AS mean, stddev_samp(value) AS sd, count(*) AS tasks
+FROM task_exposure
+GROUP BY rater, measure
+ORDER BY rater, measure;

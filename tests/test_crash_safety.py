@@ -1,0 +1,123 @@
+"""A `kb build` killed with SIGKILL part-way leaves the previous store intact and usable, and the
+next build succeeds and clears the dead build's temporary files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import Workspace, snapshot, store_dump
+from kb import store
+from kb.cli import cli
+
+TIMEOUT = 60.0
+# A child that runs a real build and, once the new file holds part of the data, says so and
+# waits to be killed: the kill lands mid-build every time, not only when the timing is lucky.
+PAUSED_BUILD = """
+import sys, time
+from kb import store
+
+def progress(message):
+    if message == sys.argv[4]:
+        print("PAUSED", flush=True)
+        time.sleep(120)
+
+store.build(sys.argv[1], data_dir=sys.argv[2], raw_dir=sys.argv[3], progress=progress)
+"""
+
+
+def _env(ws: Workspace) -> dict[str, str]:
+    return {**os.environ, "KB_DB": str(ws.db), "KB_DATA_DIR": str(ws.data_dir),
+            "KB_RAW_DIR": str(ws.raw_dir), "PYTHONUNBUFFERED": "1"}
+
+
+def _temp_files(ws: Workspace) -> list[Path]:
+    return sorted(ws.db.parent.glob(f"{ws.db.name}.tmp-*"))
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=TIMEOUT)
+
+
+def _assert_previous_store_answers(ws: Workspace, rows_before: dict, files_before: dict) -> None:
+    assert snapshot(ws.db) == files_before, "the previous store file was changed"
+    assert store_dump(ws.db) == rows_before
+    with store.connect(ws.db) as con:  # the schema check passes: it is a complete kb store
+        assert con.execute("SELECT count(*) FROM kb_meta").fetchone()[0] > 0
+
+
+def _kb_query(ws: Workspace, sql: str) -> str:
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["query", "--db", str(ws.db), "--format", "csv", sql])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("step", ["loading release timeline", "loading task-exposure data",
+                                  "loading exposure sources"])
+def test_build_killed_at_a_step(workspace: Workspace, step: str) -> None:
+    rows_before, files_before = store_dump(workspace.db), snapshot(workspace.db)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_BUILD, str(workspace.db), str(workspace.data_dir),
+         str(workspace.raw_dir), step],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(workspace),
+    )
+    try:
+        line = proc.stdout.readline()  # blocks until the child pauses or exits
+        assert line.strip() == "PAUSED", proc.stderr.read()
+        assert _temp_files(workspace), "the build should be writing a temporary file by now"
+    finally:
+        _kill(proc)
+    assert proc.returncode == -signal.SIGKILL
+    assert _temp_files(workspace), "a killed build cannot clean up; its temp file stays behind"
+    _assert_previous_store_answers(workspace, rows_before, files_before)
+
+    report = store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    assert report.db == workspace.db
+    assert _temp_files(workspace) == [], "the next build should remove a dead build's temp files"
+    rows_after = store_dump(workspace.db)
+    rows_after.pop("kb_meta"), rows_before.pop("kb_meta")  # built_at differs, nothing else may
+    assert rows_after == rows_before
+
+
+def test_cli_build_killed_once_its_temp_file_appears(workspace: Workspace) -> None:
+    """The real command, killed as soon as its temporary file exists (polled, no blind sleep)."""
+    rows_before, files_before = store_dump(workspace.db), snapshot(workspace.db)
+    argv = [str(Path(sys.executable).with_name("kb"))]
+    killed_midway = False
+    for _attempt in range(5):  # a build that wins the race is simply tried again
+        proc = subprocess.Popen([*argv, "build"], env=_env(workspace),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + TIMEOUT
+        try:
+            while proc.poll() is None and time.monotonic() < deadline:
+                if _temp_files(workspace):
+                    proc.send_signal(signal.SIGKILL)
+                    break
+                time.sleep(0.002)
+        finally:
+            _kill(proc)
+        if proc.returncode == -signal.SIGKILL:
+            killed_midway = True
+            break
+        # It finished first: the store was rebuilt from the same inputs; take it as the baseline.
+        rows_before, files_before = store_dump(workspace.db), snapshot(workspace.db)
+    assert killed_midway, "the build always finished before its temp file was seen"
+    _assert_previous_store_answers(workspace, rows_before, files_before)
+    assert _kb_query(workspace, "SELECT count(*) AS n FROM kb_meta").splitlines()[0] == "n"
+
+    done = subprocess.run([*argv, "build"], env=_env(workspace), capture_output=True, text=True,
+                          timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    assert _temp_files(workspace) == []
+    with store.connect(workspace.db) as con:
+        assert con.execute("SELECT count(*) FROM kb_meta").fetchone()[0] > 0

@@ -1,0 +1,432 @@
+"""The Streamlit dashboard driven headlessly with AppTest, on a store built from the real data.
+
+Numbers on the pages are compared with kb's own functions for the same choices (and kb's
+functions are checked against the paper and independent computations in their own tests).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import pyarrow as pa
+import yaml
+from click.testing import CliRunner
+
+from kb import config, exposure, timeline, verify
+from kb import store as kbstore
+from kb.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+DASHBOARD = REPO / "dashboard.py"
+# The first run of a page imports kb and streamlit's Altair stack; later runs are fast.
+TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """st.cache_data lives for the whole process: no test may see another test's results."""
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def on_store(monkeypatch: pytest.MonkeyPatch, built):  # noqa: ANN001, ANN201
+    """Point the dashboard at the session store built from the real data."""
+    monkeypatch.setenv(config.ENV_DB, str(built.db))
+    monkeypatch.setenv(config.ENV_DATA_DIR, str(built.data_dir))
+    monkeypatch.setenv(config.ENV_RAW_DIR, str(built.raw_dir))
+    return built
+
+
+def open_page(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, captions, titles and headers on the page, as one string."""
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
+    parts += [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+# ------------------------------------------------------------------------------------- SQL page
+
+
+def test_sql_page_runs_the_first_example_and_offers_csv(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/sql_console.py")
+    assert not at.exception
+    assert not at.error
+    frame = at.dataframe[0].value
+    assert list(frame.columns)[:3] == ["position", "date", "name"]
+    assert len(frame) >= 11  # the eleven events of the March-2023 chain at least
+    assert "gpt-4" not in set(frame["name"])  # names, not ids, are shown
+    assert "GPT-4" in " ".join(frame["name"])
+
+
+def test_sql_page_runs_a_typed_query(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/sql_console.py")
+    at.text_area(key="sql_query").input("SELECT count(*) AS n FROM tasks").run()
+    assert not at.exception and not at.error
+    # full_labelset.tsv holds 19,265 O*NET task statements (the upstream README).
+    assert int(at.dataframe[0].value["n"].iloc[0]) == 19_265
+    assert at.get("download_button")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DROP TABLE releases",
+        "INSERT INTO kb_meta VALUES ('x', 'y')",
+        "COPY releases TO '/tmp/kb-leak.csv'",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "ATTACH '/tmp/other.duckdb' AS other",
+        "SELECT * FROM no_such_table",
+    ],
+)
+def test_sql_page_refuses_with_a_readable_error(on_store, sql: str) -> None:  # noqa: ANN001
+    at = open_page("app/sql_console.py")
+    at.text_area(key="sql_query").input(sql).run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "The query was refused" in at.error[0].value
+    assert "What to do" in at.error[0].value
+    assert not at.dataframe
+
+
+def test_every_example_query_runs(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/sql_console.py")
+    names = at.selectbox(key="sql_example").options
+    assert len(names) >= 8
+    for name in names:
+        at.selectbox(key="sql_example").select(name).run()
+        assert not at.exception and not at.error, name
+        assert len(at.dataframe[0].value) > 0, name
+
+
+def test_sql_page_example_picker_fills_the_box(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/sql_console.py")
+    at.selectbox(key="sql_example").select("GPT-4 facts with their caveats").run()
+    assert "release_id = 'gpt-4'" in at.text_area(key="sql_query").value
+    assert not at.exception and not at.error
+    frame = at.dataframe[0].value
+    assert {"subject", "attribute", "value", "caveat"} <= set(frame.columns)
+    assert len(frame) > 10
+
+
+# ----------------------------------------------------------------------------------- all pages
+
+PAGES = {
+    "app/timeline.py": "LLM releases, February to April 2023",
+    "app/exposure.py": "Exposure of occupations to LLMs",
+    "app/explorer.py": "Occupation explorer",
+    "app/sql_console.py": "SQL on the store",
+    "app/about.py": "About the data",
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_without_error(on_store, page: str) -> None:  # noqa: ANN001
+    at = open_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert [t.value for t in at.title] == [PAGES[page]]
+    # The O*NET attribution (CC BY 4.0) is on every page.
+    assert "CC BY 4.0" in texts(at)
+
+
+# ------------------------------------------------------------------------------------ exposure
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def expected_cards(db: Path, recipe: exposure.Recipe, slider: float) -> dict[str, str]:
+    """The three headline cards as kb.exposure computes them for the same recipe."""
+    sign = ">" if recipe.compare == "gt" else "≥"
+    with kbstore.connect(db) as con:
+        at_10, at_50, at_slider = exposure.shares(con, (0.1, 0.5, slider), recipe)
+    return {
+        f"Workers with {sign} 10% of tasks exposed": f"{100 * at_10.share_workers:.1f}%",
+        f"Workers with {sign} 50% of tasks exposed": f"{100 * at_50.share_workers:.1f}%",
+        f"Slider: workers with {sign} {slider:.0%} exposed": f"{100 * at_slider.share_workers:.1f}%",
+    }
+
+
+def test_exposure_cards_reproduce_the_paper_by_default(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/exposure.py")
+    assert not at.exception and not at.error
+    shown = metrics(at)
+    assert {k: shown[k] for k in expected_cards(on_store.db, exposure.Recipe(), 0.1)} == \
+        expected_cards(on_store.db, exposure.Recipe(), 0.1)
+    # The abstract: about 80% of workers at 10%, about 19% at 50% (within 1.5 points).
+    assert abs(float(shown["Workers with > 10% of tasks exposed"].rstrip("%")) - 80) <= 1.5
+    assert abs(float(shown["Workers with > 50% of tasks exposed"].rstrip("%")) - 19) <= 1.5
+    # The recipe and what it counts and leaves out are beside the figures.
+    note = at.info[0].value
+    assert "human labels, beta" in note and "employment: paper" in note
+    with kbstore.connect(on_store.db) as con:
+        cover = exposure.coverage(con, exposure.Recipe())
+    assert f"{cover.workers_counted:,.0f} workers in {cover.occupations_counted} occupations" in note
+    assert f"{cover.workers_left_out:,.0f} workers" in note
+
+
+def test_exposure_cards_follow_the_recipe_and_the_slider(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/exposure.py")
+    paper = metrics(at)
+    at.selectbox(key="rater").select("gpt4")
+    at.selectbox(key="measure").select("zeta")
+    at.selectbox(key="compare").select("ge")
+    at.selectbox(key="employment").select("oews-2021")
+    at.slider(key="threshold").set_value(30).run()
+    assert not at.exception and not at.error
+    recipe = exposure.Recipe(rater="gpt4", measure="zeta", compare="ge", employment="oews-2021")
+    expected = expected_cards(on_store.db, recipe, 0.3)
+    shown = metrics(at)
+    assert {k: shown[k] for k in expected} == expected
+    assert shown["Workers with ≥ 10% of tasks exposed"] != paper["Workers with > 10% of tasks exposed"]
+    assert "gpt4 labels, zeta" in at.info[0].value
+
+
+def test_exposure_breakdown_and_rankings_match_kb(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/exposure.py")
+    at.button_group(key="breakdown_by").set_value("job_zone").run()
+    assert not at.exception and not at.error
+    with kbstore.connect(on_store.db) as con:
+        zones = exposure.breakdown(con, "job_zone", 0.1, exposure.Recipe())
+        most = exposure.top(con, exposure.Recipe(), n=10)
+        least = exposure.top(con, exposure.Recipe(), n=10, least=True)
+        agree = exposure.agreement(con, "beta", "task", ("human", "gpt4"))
+    chart = chart_frames(at)
+    bars = next(f for f in chart if "share_workers" in f.columns and "group" in f.columns)
+    assert bars["share_workers"].tolist() == pytest.approx(zones["share_exposed"].tolist())
+    tables = [d.value for d in at.dataframe]
+    assert tables[0]["title"].tolist() == most["title"].tolist()
+    assert tables[1]["title"].tolist() == least["title"].tolist()
+    shown = [m.value for m in at.metric if m.label == "Cohen's kappa"]
+    assert shown[0] == f"{agree.kappa:.3f}"
+
+
+def chart_frames(at: AppTest) -> list:
+    """The data behind every Altair chart on the page (Arrow tables in the Vega-Lite protos)."""
+    frames = []
+    for element in at.get("vega_lite_chart"):
+        for dataset in element.proto.datasets:
+            frames.append(pa.ipc.open_stream(dataset.data.data).read_pandas())
+    return frames
+
+
+# ------------------------------------------------------------------------------------ timeline
+
+
+def test_timeline_shows_the_march_2023_chain_and_the_gpt4_card(on_store) -> None:  # noqa: ANN001
+    at = open_page()
+    assert not at.exception and not at.error
+    with kbstore.connect(on_store.db) as con:
+        graph = timeline.load_graph(con)
+    drawn = next(f for f in chart_frames(at) if {"id", "row", "slot"} <= set(f.columns))
+    dated = {rid for rid, d in graph.nodes(data=True) if d["date"] is not None}
+    assert set(drawn["id"]) == dated  # external (undated) sources are hidden by default
+    # The 14 March cluster: four releases, each on its own row (no labels on top of each other).
+    cluster = drawn[drawn["id"].isin(["gpt-4", "palm-api", "claude", "adept-series-b"])]
+    assert len(cluster) == 4 and cluster["row"].nunique() == 4
+    # The GPT-4 card: variants with context windows and prices.
+    assert at.selectbox(key="release").value == "gpt-4"
+    variants = next(d.value for d in at.dataframe if "variant" in d.value.columns)
+    assert "gpt-4-32k" in set(variants["variant"])
+    assert "32768 tokens" in set(variants["context window"])
+    assert "0.06 USD per 1K completion tokens" in set(variants["price completion"])
+
+
+def test_timeline_labels_never_overlap_within_a_row(on_store) -> None:  # noqa: ANN001
+    """The layout's promise, on the real releases with externals shown: in every row, each
+    label ends before the next release in that row begins."""
+    at = open_page()
+    at.toggle(key="show_external").set_value(True).run()
+    drawn = next(f for f in chart_frames(at) if {"id", "row", "slot"} <= set(f.columns))
+    for _, row in drawn.sort_values("date").groupby("row"):
+        starts, ends = row["date"].tolist(), row["label_end"].tolist()
+        assert all(nxt > end for end, nxt in zip(ends, starts[1:])), row[["name", "date"]]
+    # Rows belong to one lane each, lanes are contiguous blocks of rows.
+    assert drawn.groupby("row")["lane"].nunique().max() == 1
+    firsts = drawn.groupby("lane")["row"].min().sort_values()
+    lasts = drawn.groupby("lane")["row"].max().reindex(firsts.index)
+    assert (firsts.iloc[1:].to_numpy() == lasts.iloc[:-1].to_numpy() + 1).all()
+
+
+def test_timeline_filters_and_external_toggle(on_store) -> None:  # noqa: ANN001
+    at = open_page()
+    at.toggle(key="show_external").set_value(True).run()
+    drawn = next(f for f in chart_frames(at) if {"id", "row", "slot"} <= set(f.columns))
+    assert "gpt-j" in set(drawn["id"])  # Toolformer and Dolly build on GPT-J
+    assert set(drawn.loc[drawn["id"] == "gpt-j", "lane"]) == {"External (undated)"}
+    at.multiselect(key="organisations").select("OpenAI").run()
+    assert not at.exception and not at.error
+    drawn = next(f for f in chart_frames(at) if {"id", "row", "slot"} <= set(f.columns))
+    assert set(drawn.loc[drawn["lane"] != "External (undated)", "lane"]) == {"OpenAI"}
+
+
+def test_timeline_card_follows_the_selectbox(on_store) -> None:  # noqa: ANN001
+    at = open_page()
+    at.selectbox(key="release").select("alpaca").run()
+    assert not at.exception and not at.error
+    with kbstore.connect(on_store.db) as con:
+        card = timeline.release_card(con, "alpaca")
+    assert card["name"] in [s.value for s in at.subheader]
+    ancestors = next(d.value for d in at.dataframe if "relation_path" in d.value.columns)
+    assert ancestors["name"].tolist() == [a["name"] for a in card["ancestors"]]
+
+
+NEW_RELEASE = {
+    "id": "dashboard-test-model",
+    "name": "Dashboard Test Model",
+    "organisations": ["Test Lab"],
+    "date": "2023-03-20",
+    "kind": "model",
+    "modalities": ["text"],
+    "summary": "A release made up for the dashboard test.",
+    "sources": ["https://example.org/dashboard-test-model"],
+    "relations": [{"type": "fine_tuned_from", "target": "llama"}],
+}
+
+
+def test_an_ingested_release_appears_on_the_timeline(monkeypatch, workspace, tmp_path) -> None:  # noqa: ANN001
+    monkeypatch.setenv(config.ENV_DB, str(workspace.db))
+    monkeypatch.setenv(config.ENV_DATA_DIR, str(workspace.data_dir))
+    monkeypatch.setenv(config.ENV_RAW_DIR, str(workspace.raw_dir))
+    at = open_page()
+    option = "Dashboard Test Model (dashboard-test-model)"
+    assert option not in at.selectbox(key="release").options
+
+    batch = tmp_path / "new.yaml"
+    batch.write_text(yaml.safe_dump([NEW_RELEASE]), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", "releases", str(batch)])
+    assert result.exit_code == 0, result.output
+
+    at.run()  # the same session: the store's new stamp invalidates the cached timeline
+    assert not at.exception and not at.error
+    assert option in at.selectbox(key="release").options
+    drawn = next(f for f in chart_frames(at) if {"id", "row", "slot"} <= set(f.columns))
+    row = drawn[drawn["id"] == "dashboard-test-model"].iloc[0]
+    assert row["lane"] == "Test Lab" and row["name"] == "Dashboard Test Model"
+    at.selectbox(key="release").select("dashboard-test-model").run()
+    ancestors = next(d.value for d in at.dataframe if "relation_path" in d.value.columns)
+    assert ancestors["name"].tolist() == ["LLaMA"]
+
+
+# ------------------------------------------------------------------------------------ explorer
+
+
+def test_explorer_finds_an_occupation_and_shows_kb_figures(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/explorer.py")
+    at.text_input(key="occupation_search").input("software").run()
+    assert not at.exception and not at.error
+    assert "Software Developers (15-1252.00)" in at.selectbox(key="occupation").options
+    at.selectbox(key="occupation").select("15-1252.00").run()
+    with kbstore.connect(on_store.db) as con:
+        detail = exposure.occupation_detail(con, "15-1252.00")
+    assert [h.value for h in at.header] == [detail.title]
+    shown = metrics(at)
+    assert shown["Employment, OEWS May 2021"] == f"{detail.employment['oews-2021']:,.0f}"
+    tasks = next(d.value for d in at.dataframe if "statement" in d.value.columns)
+    assert len(tasks) == len(detail.tasks)
+    assert {"human", "gpt4"} <= set(tasks.columns)
+    human_beta = detail.exposure.query("rater == 'human' and measure == 'beta' and weighting == 'equal'")
+    assert shown["Exposure (human, beta, equal)"] == f"{100 * human_beta['exposure'].iloc[0]:.1f}%"
+
+
+def test_explorer_reports_no_match(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/explorer.py")
+    at.text_input(key="occupation_search").input("zzzz-no-such-job").run()
+    assert not at.exception and not at.error
+    assert "No occupation matches" in at.info[0].value
+
+
+# --------------------------------------------------------------------------------------- about
+
+
+def test_about_shows_kb_verify_and_the_build(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/about.py")
+    assert not at.exception and not at.error
+    with kbstore.connect(on_store.db) as con:
+        figures = verify.verify(con)
+        meta = kbstore.read_meta(con)
+    table = next(d.value for d in at.dataframe if "Reproduced" in d.value.columns)
+    assert len(table) == len(figures)
+    assert (table["Within"] == "yes").all()
+    assert meta["built_at"] in texts(at)
+    assert "CC BY 4.0" in texts(at) and "MIT" in texts(at)
+
+
+# ------------------------------------------------------------------------------ store problems
+
+
+def test_a_missing_store_is_built_on_first_start(monkeypatch, built, tmp_path) -> None:  # noqa: ANN001
+    db = tmp_path / "fresh" / "kb.duckdb"
+    monkeypatch.setenv(config.ENV_DB, str(db))
+    monkeypatch.setenv(config.ENV_DATA_DIR, str(built.data_dir))
+    monkeypatch.setenv(config.ENV_RAW_DIR, str(built.raw_dir))
+    at = open_page("app/exposure.py")
+    assert not at.exception and not at.error
+    assert db.exists() and kbstore.status(db, built.data_dir) is None
+    assert metrics(at)["Workers with > 10% of tasks exposed"].endswith("%")
+
+
+def test_a_broken_store_gives_a_readable_error(monkeypatch, built, tmp_path) -> None:  # noqa: ANN001
+    db = tmp_path / "broken.duckdb"
+    garbage = b"this is not a DuckDB file" * 100
+    db.write_bytes(garbage)
+    monkeypatch.setenv(config.ENV_DB, str(db))
+    monkeypatch.setenv(config.ENV_DATA_DIR, str(built.data_dir))
+    monkeypatch.setenv(config.ENV_RAW_DIR, str(built.raw_dir))
+    at = open_page()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert f"Cannot open the store {db}" in at.error[0].value
+    assert "kb build" in at.error[0].value  # what to do
+    assert db.read_bytes() == garbage  # reported, not replaced behind the user's back
+
+
+def test_a_store_from_another_schema_version_is_rebuilt(monkeypatch, workspace) -> None:  # noqa: ANN001
+    monkeypatch.setenv(config.ENV_DB, str(workspace.db))
+    monkeypatch.setenv(config.ENV_DATA_DIR, str(workspace.data_dir))
+    monkeypatch.setenv(config.ENV_RAW_DIR, str(workspace.raw_dir))
+    with kbstore.connect(workspace.db, read_only=False) as con:
+        kbstore.write_meta(con, schema_version="an-old-one")
+    assert kbstore.status(workspace.db, workspace.data_dir) is not None
+    at = open_page("app/exposure.py")
+    assert not at.exception and not at.error
+    assert kbstore.status(workspace.db, workspace.data_dir) is None
+
+
+def test_a_locked_store_gives_a_readable_error(monkeypatch, workspace) -> None:  # noqa: ANN001
+    """Another process writing (holding DuckDB's lock): an st.error that says what to do."""
+    monkeypatch.setenv(config.ENV_DB, str(workspace.db))
+    monkeypatch.setenv(config.ENV_DATA_DIR, str(workspace.data_dir))
+    monkeypatch.setenv(config.ENV_RAW_DIR, str(workspace.raw_dir))
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('locked', flush=True);"
+         " time.sleep(60)", str(workspace.db)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        at = open_page()
+        assert not at.exception
+        assert len(at.error) == 1
+        assert "locked" in at.error[0].value and "What to do" in at.error[0].value
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)

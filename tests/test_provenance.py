@@ -1,0 +1,181 @@
+"""Exposure sources as records linked to the timeline, and "what we knew when"."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from kb import provenance, store
+from kb.errors import ValidationError
+from conftest import store_dump
+
+
+def test_builtin_sources_and_their_releases(built) -> None:
+    with store.connect(built.db) as con:
+        frame = provenance.sources(con).set_index("source_id")
+    assert sorted(frame.index) == ["gpts-are-gpts-gpt4", "gpts-are-gpts-gpt4-alt",
+                                   "gpts-are-gpts-human", "working-with-ai-usage"]
+    links = frame[["rater", "measure", "kind", "produced_by_release"]].astype(object)
+    links = links.where(links.notna(), None)
+    assert links.to_dict("index") == {
+        "gpts-are-gpts-gpt4": {"rater": "gpt4", "measure": None, "kind": "model_labels",
+                               "produced_by_release": "gpt-4"},
+        "gpts-are-gpts-gpt4-alt": {"rater": "gpt4_alt", "measure": None, "kind": "model_labels",
+                                   "produced_by_release": "gpt-4"},
+        "gpts-are-gpts-human": {"rater": "human", "measure": None, "kind": "human_annotation",
+                                "produced_by_release": None},
+        "working-with-ai-usage": {"rater": None, "measure": "ai_applicability",
+                                  "kind": "usage_log", "produced_by_release": "bing-chat"},
+    }
+    usage = frame.loc["working-with-ai-usage"]
+    assert (usage.period_start.date(), usage.period_end.date()) == (date(2024, 1, 1), date(2024, 9, 30))
+    assert "renamed Microsoft Copilot" in usage.date_note
+    assert frame.loc["gpts-are-gpts-gpt4", "release_date"].date() == date(2023, 3, 14)
+    assert set(frame["origin"]) == {"built-in"}
+    assert frame.loc["gpts-are-gpts-gpt4", "url"] == "https://arxiv.org/abs/2303.10130"
+
+
+def test_annotations_place_label_sets_on_their_release(built) -> None:
+    with store.connect(built.db) as con:
+        notes = provenance.annotations(con)
+    by_measure = notes.set_index("measure")
+    assert by_measure.loc["gpt4", "release_id"] == "gpt-4"
+    assert by_measure.loc["gpt4_alt", "release_id"] == "gpt-4"
+    assert by_measure.loc["ai_applicability", "release_id"] == "bing-chat"
+    assert "human" not in by_measure.index  # no release produced the human labels
+    assert by_measure.loc["gpt4", "label"] == "task labels: rater gpt4 (2023-03-17)"
+    assert list(notes["release_date"]) == sorted(notes["release_date"])
+
+
+def test_history_headlines(built, raw_dir: Path) -> None:
+    with store.connect(built.db) as con:
+        frame = provenance.history(con)
+        headline = con.execute(
+            "SELECT rater, threshold, share_workers FROM exposure_headline WHERE measure = 'beta'"
+        ).df()
+    assert list(frame["date"]) == sorted(frame["date"])
+    rows = frame.set_index(["measure", "figure"])["value"]
+    # The paper's abstract: about 80% of workers with >= 10% of tasks exposed, about 19% with
+    # >= 50% (human labels, paper recipe); within 1.5 points.
+    assert rows[("human", "share of workers with > 10% of tasks exposed")] == pytest.approx(0.80, abs=0.015)
+    assert rows[("human", "share of workers with > 50% of tasks exposed")] == pytest.approx(0.19, abs=0.015)
+    for rater in ("human", "gpt4", "gpt4_alt"):
+        for t in (0.1, 0.5):
+            view = headline[(headline.rater == rater) & (headline.threshold == t)].share_workers.iloc[0]
+            assert rows[(rater, f"share of workers with > {t:.0%} of tasks exposed")] == pytest.approx(view, abs=1e-12)
+    # The usage headline, from the raw files with pandas.
+    scores = pd.read_csv(raw_dir.parent / "working-with-ai" / "soc_ai_applicability_scores.csv")
+    oews = pd.read_csv(raw_dir / "national_May2021_dl.csv", encoding="utf-8-sig", dtype=str)
+    oews = oews[oews["O_GROUP"] == "detailed"].assign(
+        emp=lambda f: pd.to_numeric(f["TOT_EMP"].str.replace(",", ""), errors="coerce"))
+    merged = scores.merge(oews, left_on="SOC Code", right_on="OCC_CODE").dropna(subset=["emp"])
+    mean = (merged["ai_applicability_score"] * merged["emp"]).sum() / merged["emp"].sum()
+    assert rows[("ai_applicability", "employment-weighted mean AI applicability score")] == pytest.approx(mean, abs=1e-12)
+    usage_rows = frame[frame.measure == "ai_applicability"]
+    assert set(usage_rows["release_id"]) == {"bing-chat"}
+    assert str(usage_rows["date"].iloc[0])[:10] == "2024-09-30"
+
+
+def _edit_sources(data_dir: Path, change) -> None:  # noqa: ANN001
+    path = data_dir / "exposure_sources.yml"
+    doc = yaml.safe_load(path.read_text())
+    change(doc["sources"])
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda s: s[1].update(produced_by_release="gpt-5"),
+         "record 2 (id 'gpts-are-gpts-gpt4'): field 'produced_by_release': release 'gpt-5' is not in the timeline"),
+        (lambda s: s[0].update(kind="oracle"),
+         "record 1 (id 'gpts-are-gpts-human'): field 'kind': 'oracle' is not one of"),
+        (lambda s: s[0].update(date="2023-02-30"),
+         "record 1 (id 'gpts-are-gpts-human'): field 'date': '2023-02-30' is not a date"),
+        (lambda s: s[3].pop("citation"),
+         "record 4 (id 'working-with-ai-usage'): field 'citation': is missing"),
+        (lambda s: s[0].update(rater="nobody"),
+         "record 1 (id 'gpts-are-gpts-human'): field 'rater': rater 'nobody' has no labels"),
+        (lambda s: s.append(dict(s[0])),
+         "record 5: field 'source_id': 'gpts-are-gpts-human' appears twice"),
+    ],
+    ids=["unknown-release", "bad-kind", "bad-date", "no-citation", "unknown-rater", "duplicate"],
+)
+def test_bad_source_record_fails_build_and_keeps_store(workspace, change, expected: str) -> None:
+    _edit_sources(workspace.data_dir, change)
+    before = store_dump(workspace.db)
+    with pytest.raises(ValidationError) as err:
+        store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    assert expected in str(err.value)
+    assert store_dump(workspace.db) == before
+
+
+def test_schema_rejects_inconsistent_rows() -> None:
+    """The table's own constraints: a model label set needs its release; kinds are closed."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.execute("CREATE TABLE raters (rater VARCHAR PRIMARY KEY)")
+    con.execute("CREATE TABLE releases (id VARCHAR PRIMARY KEY)")
+    con.execute((Path(provenance.__file__).parent / "schema" / "40_provenance.sql").read_text())
+    con.execute("INSERT INTO raters VALUES ('r')")
+    insert = ("INSERT INTO exposure_sources (source_id, rater, kind, level, producer, method, "
+              "date, citation, origin) VALUES ('x', 'r', ?, 'task', 'p', 'm', DATE '2023-01-01', "
+              "'c', 'ingested')")
+    for kind in ("model_labels", "oracle"):  # no release / unknown kind
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute(insert, [kind])
+    con.execute(insert, ["human_annotation"])
+    assert con.execute("SELECT count(*) FROM exposure_sources").fetchall() == [(1,)]
+
+
+# ------------------------------------------------------------------ dashboard (AppTest)
+
+
+@pytest.fixture
+def dashboard(monkeypatch, built):  # noqa: ANN001, ANN201
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from kb import config
+
+    monkeypatch.setenv(config.ENV_DB, str(built.db))
+    monkeypatch.setenv(config.ENV_DATA_DIR, str(built.data_dir))
+    monkeypatch.setenv(config.ENV_RAW_DIR, str(built.raw_dir))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"),
+                           default_timeout=60)
+    at.run()
+    yield at
+    st.cache_data.clear()
+
+
+def test_timeline_page_annotates_the_release_that_produced_labels(dashboard) -> None:
+    assert not dashboard.exception
+    captions = "\n".join(c.value for c in dashboard.caption)
+    assert ("**GPT-4** → task labels: rater gpt4 (2023-03-17), task labels: rater gpt4_alt "
+            "(2023-03-17)") in captions
+    # GPT-4 is the default selection: its card says which label sets it produced.
+    infos = [i.value for i in dashboard.info]
+    assert any(v.startswith("Produced the exposure measure **gpt4** (model labels") for v in infos)
+
+
+def test_vintages_page_shows_the_same_figures_as_kb(dashboard, built) -> None:
+    from kb import usage
+
+    at = dashboard.switch_page("app/vintages.py").run()
+    assert not at.exception
+    with store.connect(built.db) as con:
+        gpt4 = usage.rank_correlation(con, "gpt4", "beta")
+        human = usage.rank_correlation(con, "human", "beta")
+        head = usage.headline(con)
+    assert [m.value for m in at.metric] == [f"{gpt4.rho:.3f}", f"{head.mean_score:.3f}", "785"]
+    [s for s in at.selectbox if s.label == "Exposure rater"][0].set_value("human").run()
+    assert not at.exception
+    assert at.metric[0].value == f"{human.rho:.3f}"
+    [s for s in at.selectbox if s.label == "Level"][0].set_value("occupation").run()
+    assert not at.exception

@@ -1,0 +1,148 @@
+"""kb.store and the store commands: atomic builds, schema-version and lock errors users can act
+on, `kb info`, and `kb query` refusing anything but reading (the full sandbox table is in
+tests/test_query_sandbox.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb import releases as kbreleases
+from kb import store
+from kb.cli import cli
+from kb.errors import StoreError
+
+from conftest import REPO, store_dump
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".tmp-" in p.name)
+
+
+def test_failing_build_step_leaves_the_previous_store_intact(workspace, monkeypatch):
+    before = store_dump(workspace.db)
+
+    def broken(con, ctx):
+        raise RuntimeError("step exploded")
+
+    monkeypatch.setattr(kbreleases, "load_into", broken)
+    with pytest.raises(RuntimeError, match="step exploded"):
+        store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    assert store_dump(workspace.db) == before
+    assert leftovers(workspace.db.parent) == []
+    with store.connect(workspace.db) as con:
+        assert con.execute("SELECT count(*) FROM releases").fetchone()[0] == 40
+
+
+def test_failing_last_step_leaves_the_previous_store_intact(workspace, monkeypatch):
+    before = store_dump(workspace.db)
+    monkeypatch.setattr(store, "BUILD_STEPS", [*store.BUILD_STEPS, ("nothing", "kb.releases:no_such_step")])
+    with pytest.raises(AttributeError):
+        store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    assert store_dump(workspace.db) == before and leftovers(workspace.db.parent) == []
+
+
+def test_build_creates_a_store_where_none_was(tmp_path, built):
+    db = tmp_path / "sub" / "new.duckdb"
+    report = store.build(db, data_dir=built.data_dir, raw_dir=built.raw_dir)
+    assert report.db == db and db.exists() and report.counts["releases"] == 40
+    assert store.status(db, built.data_dir) is None
+
+
+def test_store_from_another_schema_version_is_refused(workspace):
+    with store.connect(workspace.db, read_only=False) as con:
+        con.execute("UPDATE kb_meta SET value = 'old0schema' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError) as info:
+        with store.connect(workspace.db):
+            pass
+    assert str(info.value) == (
+        f"{workspace.db} was built with schema version old0schema, this kb expects "
+        f"{store.schema_version()}.\nRebuild it with `kb build`.")
+    assert store.status(workspace.db, workspace.data_dir) == "the store was built by another schema version"
+    result = CliRunner().invoke(cli, ["timeline", "--db", str(workspace.db)])
+    assert result.exit_code == 1 and "Rebuild it with `kb build`." in result.output
+
+
+def test_missing_store_says_how_to_create_it(tmp_path):
+    result = CliRunner().invoke(cli, ["info", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    assert "No store at" in result.output and "Create it with `kb build`" in result.output
+
+
+def test_lock_held_by_another_writer_is_a_readable_error(workspace):
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time\n"
+         "con = duckdb.connect(sys.argv[1])\n"
+         "print('ready', flush=True)\n"
+         "time.sleep(60)\n",
+         str(workspace.db)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError) as info:
+            with store.connect(workspace.db, retry_seconds=0.3):
+                pass
+        assert f"The store {workspace.db} is locked" in info.value.message
+        assert info.value.hint == store.LOCK_HINT
+        result = CliRunner().invoke(cli, ["timeline", "--db", str(workspace.db)])
+        assert result.exit_code == 1 and "is locked" in result.output
+        assert "Traceback" not in result.output
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+
+
+def test_info_lists_tables_and_build_facts(built):
+    result = CliRunner().invoke(cli, ["info", "--db", str(built.db), "--format", "json"])
+    assert result.exit_code == 0
+    info = json.loads(result.output)
+    release_files = list((REPO / "data" / "releases").glob("*.yaml"))
+    assert info["tables"]["releases"] == len(release_files)
+    assert info["meta"]["schema_version"] == store.schema_version()
+    assert info["meta"]["storage_version"] == store.STORAGE_VERSION
+    table = CliRunner().invoke(cli, ["info", "--db", str(built.db)])
+    assert table.exit_code == 0
+    assert any(line.split()[:2] == ["releases", str(len(release_files))]
+               for line in table.output.splitlines())
+
+
+@pytest.mark.parametrize("sql", [
+    "DELETE FROM releases",
+    "DROP TABLE facts",
+    "UPDATE releases SET name = 'x'",
+    "CREATE TABLE t AS SELECT 1",
+    "ATTACH '{tmp}/other.duckdb' AS other",
+    "COPY releases TO '{tmp}/out.csv'",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+])
+def test_query_refuses_anything_but_reading(built, tmp_path, sql):
+    before = store_dump(built.db)
+    result = CliRunner().invoke(cli, ["query", "--db", str(built.db), sql.format(tmp=tmp_path)])
+    assert result.exit_code == 1
+    assert "Error: The query was refused" in result.output and "Traceback" not in result.output
+    assert store_dump(built.db) == before
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_query_reads_the_timeline_views(built):
+    result = CliRunner().invoke(cli, ["query", "--db", str(built.db), "--format", "json",
+                                      "SELECT id FROM timeline ORDER BY position LIMIT 3"])
+    assert result.exit_code == 0
+    assert [r["id"] for r in json.loads(result.output)] == ["bing-chat", "toolformer", "llama"]
+
+
+def test_runaway_query_is_stopped_by_the_time_limit(built):
+    result = CliRunner().invoke(cli, ["query", "--db", str(built.db), "--timeout", "0.5",
+                                      "SELECT count(*) FROM range(1000000000000) a(i) "
+                                      "WHERE i * i % 7 = 3"])
+    assert result.exit_code == 1
+    assert "The query was stopped after its time limit of 0.5 s." in result.output
