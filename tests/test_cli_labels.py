@@ -13,7 +13,7 @@ from kb.cli import cli
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "examples" / "labels-example.csv"
 COMMANDS = [
-    ["ingest", "labels"], ["provenance"], ["knew-when"], ["agreement-matrix"], ["usage"],
+    ["ingest", "labels"], ["provenance"], ["knew-when"], ["exposure", "agreement-matrix"], ["usage"],
     ["usage", "compare"], ["usage", "gaps"], ["usage", "coverage"], ["usage", "distribution"],
 ]
 
@@ -48,7 +48,7 @@ def test_ingest_labels_dry_run_then_for_real(workspace) -> None:
         "in 3 occupations (E0 3, E1 5, E2 4)")
     assert (workspace.data_dir / "labels" / "example_llm.yml").exists()
 
-    matrix = run("agreement-matrix", "--db", str(workspace.db), "--metric", "n", "--format", "json")
+    matrix = run("exposure", "agreement-matrix", "--db", str(workspace.db), "--metric", "n", "--format", "json")
     assert json.loads(matrix.output)["matrix"]["example_llm"]["gpt4"] == 12
     history = run("knew-when", "--db", str(workspace.db), "--format", "json")
     rows = [r for r in json.loads(history.output) if r["measure"] == "example_llm"]

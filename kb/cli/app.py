@@ -47,7 +47,13 @@ def cli() -> None:
 
 @cli.group(cls=KBGroup)
 def ingest() -> None:
-    """Add or update records in data/ and the store, in one all-or-nothing step."""
+    """Add or update records in data/ and the store, in one all-or-nothing step.
+
+    \b
+    Example:
+      kb ingest releases data/examples/new-releases.yaml --dry-run
+      kb ingest labels data/examples/labels-example.csv --rater my_model --produced-by gpt-4 --date 2024-05-01
+    """
 
 
 def db_option(func: F) -> F:

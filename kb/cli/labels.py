@@ -1,4 +1,4 @@
-"""`kb ingest labels`, `kb provenance`, `kb knew-when`, `kb agreement-matrix` and `kb usage ...`:
+"""`kb ingest labels`, `kb provenance`, `kb knew-when`, `kb exposure agreement-matrix` and `kb usage ...`:
 label sets with their provenance, and observed usage beside potential exposure."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import pandas as pd
 from kb import labels as kblabels
 from kb import provenance, store, usage
 from kb.cli.app import KBGroup, cli, db_option, emit, format_option, ingest, to_json
+from kb.cli.exposure import exposure as exposure_group
 
 
 
@@ -126,7 +127,7 @@ def knew_when(db: str | None, usage_cut: float, fmt: str) -> None:
     emit(_table(frame, fmt), fmt)
 
 
-@cli.command("agreement-matrix")
+@exposure_group.command("agreement-matrix")
 @db_option
 @click.option("--measure", default="beta", show_default=True,
               type=click.Choice(["alpha", "beta", "zeta", "gamma"]))
@@ -141,8 +142,8 @@ def agreement_matrix_cmd(db: str | None, measure: str, level: str, metric: str |
 
     \b
     Example:
-      kb agreement-matrix --measure beta --level task --metric kappa
-      kb agreement-matrix --level occupation --format json
+      kb exposure agreement-matrix --measure beta --level task --metric kappa
+      kb exposure agreement-matrix --level occupation --format json
     """
     with store.connect(db) as con:
         frame = kblabels.agreement_matrix(con, measure, level, metric)
@@ -156,7 +157,13 @@ def agreement_matrix_cmd(db: str | None, measure: str, level: str, metric: str |
 
 @cli.group("usage", cls=KBGroup)
 def usage_group() -> None:
-    """Observed usage ("Working with AI", Bing Copilot 2024) beside GPT-4-era exposure."""
+    """Observed usage ("Working with AI", Bing Copilot 2024) beside GPT-4-era exposure.
+
+    \b
+    Example:
+      kb usage coverage
+      kb usage gaps --rater gpt4 --measure beta -n 10
+    """
 
 
 @usage_group.command("compare")
