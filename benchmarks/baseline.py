@@ -20,16 +20,22 @@ from pathlib import Path
 import pandas as pd
 
 DATASET = "gpts-are-gpts"
-LABEL_COLUMN = {"human": "human_exposure_agg", "gpt4": "gpt4_exposure",
-                "gpt4_alt": "gpt4_exposure_alt_rubric"}
-MEASURE = {"alpha": {"E1": 1.0, "E2": 0.0}, "beta": {"E1": 1.0, "E2": 0.5},
-           "zeta": {"E1": 1.0, "E2": 1.0}}
+LABEL_COLUMN = {
+    "human": "human_exposure_agg",
+    "gpt4": "gpt4_exposure",
+    "gpt4_alt": "gpt4_exposure_alt_rubric",
+}
+MEASURE = {
+    "alpha": {"E1": 1.0, "E2": 0.0},
+    "beta": {"E1": 1.0, "E2": 0.5},
+    "zeta": {"E1": 1.0, "E2": 1.0},
+}
 
 
 @dataclass(frozen=True)
 class Frames:
-    labels: pd.DataFrame      # full_labelset.tsv
-    crosswalk: pd.DataFrame   # nem-onet-to-soc-crosswalk.xlsx, first sheet
+    labels: pd.DataFrame  # full_labelset.tsv
+    crosswalk: pd.DataFrame  # nem-onet-to-soc-crosswalk.xlsx, first sheet
     projections: pd.DataFrame  # occupation_2023_final.xlsx, Table 1.7
 
 
@@ -54,12 +60,18 @@ def occupation_employment(frames: Frames) -> pd.DataFrame:
     """One row per O*NET occupation with its 2022 employment (persons) by NEM title."""
     proj = frames.projections
     proj = proj[proj["Occupation type"] == "Line item"]
-    employment = pd.DataFrame({
-        "nem_title": proj["2022 National Employment Matrix title"].str.strip(),
-        "employment": pd.to_numeric(proj["Employment, 2022"], errors="coerce") * 1000,
-    }).dropna()
-    crosswalk = frames.crosswalk[["O*NET-SOC Code", "National Employment Matrix Occupational Title"]]
-    crosswalk = crosswalk.rename(columns={"National Employment Matrix Occupational Title": "nem_title"})
+    employment = pd.DataFrame(
+        {
+            "nem_title": proj["2022 National Employment Matrix title"].str.strip(),
+            "employment": pd.to_numeric(proj["Employment, 2022"], errors="coerce") * 1000,
+        }
+    ).dropna()
+    crosswalk = frames.crosswalk[
+        ["O*NET-SOC Code", "National Employment Matrix Occupational Title"]
+    ]
+    crosswalk = crosswalk.rename(
+        columns={"National Employment Matrix Occupational Title": "nem_title"}
+    )
     crosswalk["nem_title"] = crosswalk["nem_title"].str.strip()
     return crosswalk.merge(employment, on="nem_title", how="inner")
 
@@ -70,8 +82,14 @@ def occupation_exposure(frames: Frames, rater: str = "human", measure: str = "be
     return values.groupby(frames.labels["O*NET-SOC Code"]).mean().rename("exposure")
 
 
-def headline(frames: Frames, threshold: float, rater: str = "human", measure: str = "beta",
-             compare: str = "gt", employment: pd.DataFrame | None = None) -> dict[str, float]:
+def headline(
+    frames: Frames,
+    threshold: float,
+    rater: str = "human",
+    measure: str = "beta",
+    compare: str = "gt",
+    employment: pd.DataFrame | None = None,
+) -> dict[str, float]:
     """Share of workers (and of occupations) whose occupation's exposure passes the threshold."""
     exposure = occupation_exposure(frames, rater, measure).reset_index()
     if employment is None:
@@ -83,11 +101,13 @@ def headline(frames: Frames, threshold: float, rater: str = "human", measure: st
         "share_workers": float(merged.loc[passes, "employment"].sum() / merged["employment"].sum()),
         "share_occupations": float(passes.mean()),
         "workers_counted": float(merged["employment"].sum()),
-        "occupations_counted": int(len(merged)),
+        "occupations_counted": len(merged),
     }
 
 
-def headline_from_files(raw_dir: str | Path, thresholds: tuple[float, ...] = (0.1, 0.5)) -> list[dict]:
+def headline_from_files(
+    raw_dir: str | Path, thresholds: tuple[float, ...] = (0.1, 0.5)
+) -> list[dict]:
     """From the raw files to the headline figures, as one notebook run would do it."""
     frames = load_frames(raw_dir)
     return [headline(frames, t) for t in thresholds]
@@ -97,5 +117,12 @@ if __name__ == "__main__":
     import json
     import sys
 
-    print(json.dumps(headline_from_files(sys.argv[1] if len(sys.argv) > 1 else
-                                         Path(__file__).resolve().parents[2] / "shared" / "data")))
+    print(
+        json.dumps(
+            headline_from_files(
+                sys.argv[1]
+                if len(sys.argv) > 1
+                else Path(__file__).resolve().parents[2] / "shared" / "data"
+            )
+        )
+    )

@@ -19,7 +19,7 @@ import platform
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from timing import Stats, run_child  # noqa: E402
+from timing import Stats, run_child
 
 MIRROR = REPO.parent / "shared" / "data" / "gpts-are-gpts"
 RESULTS = BENCH / "results" / "latest.json"
@@ -60,11 +60,16 @@ def machine() -> dict[str, Any]:
         pass
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "ram_bytes": ram, "ram_gib": round(ram / GIB, 1),
-        "os": platform.platform(), "python": platform.python_version(),
-        "duckdb": duckdb.__version__, "pandas": pandas.__version__,
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_bytes": ram,
+        "ram_gib": round(ram / GIB, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pandas": pandas.__version__,
         "streamlit": streamlit.__version__,
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         # The machine is shared: a high load average at the start or end means noisy figures.
         "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
     }
@@ -84,7 +89,7 @@ def section_build(repeats: int, progress: Any) -> dict[str, Any]:
         "build 1x": Stats.of([r.seconds for r in runs]).as_dict(),
         "build peak RSS 1x": {"bytes": max(r.peak_rss_bytes for r in runs)},
         "what": "`kb build --raw-dir <mirror>` in a fresh process: interpreter start, imports, "
-                "checksums, every table, rename into place (OS file cache warm)",
+        "checksums, every table, rename into place (OS file cache warm)",
     }
 
 
@@ -147,9 +152,11 @@ def _fmt_seconds(s: float) -> str:
 def _fmt(value: dict[str, Any]) -> str:
     if "bytes" in value and "median" not in value:
         return f"{value['bytes'] / 2**20:,.0f} MiB"
-    return (f"{_fmt_seconds(value['median'])}  (IQR {_fmt_seconds(value['q1'])}-"
-            f"{_fmt_seconds(value['q3'])}, min-max {_fmt_seconds(value['min'])}-"
-            f"{_fmt_seconds(value['max'])}, n={value['runs']})")
+    return (
+        f"{_fmt_seconds(value['median'])}  (IQR {_fmt_seconds(value['q1'])}-"
+        f"{_fmt_seconds(value['q3'])}, min-max {_fmt_seconds(value['min'])}-"
+        f"{_fmt_seconds(value['max'])}, n={value['runs']})"
+    )
 
 
 def flatten(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -176,19 +183,38 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             checks.append({"target": label, "status": "NOT RUN"})
             continue
         measured = value["bytes"] if unit == "bytes" else value["median"]
-        checks.append({"target": label, "limit": limit, "measured": measured, "unit": unit,
-                       "status": "PASS" if measured < limit else "MISS"})
+        checks.append(
+            {
+                "target": label,
+                "limit": limit,
+                "measured": measured,
+                "unit": unit,
+                "status": "PASS" if measured < limit else "MISS",
+            }
+        )
     for label, run in results.get("scale", {}).items():
         kb = run["kb_files_to_headline"]["median"]
         base = run["baseline_files_to_headline"]["median"]
-        checks.append({"target": f"kb faster than pandas, raw files -> headline, {label}",
-                       "measured": kb / base, "limit": 1.0, "unit": "ratio",
-                       "status": "PASS" if kb < base else "MISS"})
+        checks.append(
+            {
+                "target": f"kb faster than pandas, raw files -> headline, {label}",
+                "measured": kb / base,
+                "limit": 1.0,
+                "unit": "ratio",
+                "status": "PASS" if kb < base else "MISS",
+            }
+        )
         kb_q = run["kb_headline_query"]["median"]
         base_q = run["baseline_headline_on_frames"]["median"]
-        checks.append({"target": f"kb faster than pandas, headline on loaded data, {label}",
-                       "measured": kb_q / base_q, "limit": 1.0, "unit": "ratio",
-                       "status": "PASS" if kb_q < base_q else "MISS"})
+        checks.append(
+            {
+                "target": f"kb faster than pandas, headline on loaded data, {label}",
+                "measured": kb_q / base_q,
+                "limit": 1.0,
+                "unit": "ratio",
+                "status": "PASS" if kb_q < base_q else "MISS",
+            }
+        )
     return checks
 
 
@@ -203,28 +229,43 @@ def print_report(results: dict[str, Any], checks: list[dict[str, Any]]) -> None:
                 print(f"  {name:<44} {_fmt(value)}")
     if "scale" in results:
         print("== scale (synthetic data; kb = `store.build` + headline query in a fresh process)")
-        head = (f"  {'scale':>5} {'tasks':>10} {'occs':>7} {'build':>9} {'build RSS':>10} "
-                f"{'kb files->hl':>12} {'pandas':>9} {'ratio':>6} {'kb query':>9} "
-                f"{'pandas q':>9} {'ratio':>6} {'curve':>9}")
+        head = (
+            f"  {'scale':>5} {'tasks':>10} {'occs':>7} {'build':>9} {'build RSS':>10} "
+            f"{'kb files->hl':>12} {'pandas':>9} {'ratio':>6} {'kb query':>9} "
+            f"{'pandas q':>9} {'ratio':>6} {'curve':>9}"
+        )
         print(head)
         for label, run in results["scale"].items():
-            kb, base = run["kb_files_to_headline"]["median"], run["baseline_files_to_headline"]["median"]
-            kq, bq = run["kb_headline_query"]["median"], run["baseline_headline_on_frames"]["median"]
+            kb, base = (
+                run["kb_files_to_headline"]["median"],
+                run["baseline_files_to_headline"]["median"],
+            )
+            kq, bq = (
+                run["kb_headline_query"]["median"],
+                run["baseline_headline_on_frames"]["median"],
+            )
             curve = run["queries"]["full curve (101 x 3 measures x 2 raters)"]["median"]
-            print(f"  {label:>5} {run['data']['tasks']:>10,} {run['data']['occupations']:>7,} "
-                  f"{_fmt_seconds(run['build_seconds']['median']):>9} "
-                  f"{run['build_peak_rss_bytes'] / 2**20:>7,.0f} MiB "
-                  f"{_fmt_seconds(kb):>12} {_fmt_seconds(base):>9} {kb / base:>6.2f} "
-                  f"{_fmt_seconds(kq):>9} {_fmt_seconds(bq):>9} {kq / bq:>6.2f} {_fmt_seconds(curve):>9}")
+            print(
+                f"  {label:>5} {run['data']['tasks']:>10,} {run['data']['occupations']:>7,} "
+                f"{_fmt_seconds(run['build_seconds']['median']):>9} "
+                f"{run['build_peak_rss_bytes'] / 2**20:>7,.0f} MiB "
+                f"{_fmt_seconds(kb):>12} {_fmt_seconds(base):>9} {kb / base:>6.2f} "
+                f"{_fmt_seconds(kq):>9} {_fmt_seconds(bq):>9} {kq / bq:>6.2f} {_fmt_seconds(curve):>9}"
+            )
     print("== targets")
     for c in checks:
         if c["status"] == "NOT RUN":
             print(f"  NOT RUN  {c['target']}")
             continue
         unit = c["unit"]
-        show = (lambda v: f"{v / 2**20:,.0f} MiB") if unit == "bytes" else (
-            (lambda v: f"{v:.2f}x") if unit == "ratio" else _fmt_seconds)
-        print(f"  {c['status']:<7}  {c['target']:<56} {show(c['measured']):>10}  (limit {show(c['limit'])})")
+        show = (
+            (lambda v: f"{v / 2**20:,.0f} MiB")
+            if unit == "bytes"
+            else ((lambda v: f"{v:.2f}x") if unit == "ratio" else _fmt_seconds)
+        )
+        print(
+            f"  {c['status']:<7}  {c['target']:<56} {show(c['measured']):>10}  (limit {show(c['limit'])})"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,10 +275,16 @@ def main(argv: list[str] | None = None) -> int:
 
         main_child(argv[1:])
         return 0
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer repeats; scales 1x and 10x only")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repeats; scales 1x and 10x only"
+    )
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
-    parser.add_argument("--scales", default=None, help="e.g. 1,10,100 (default: 1,10,100; quick: 1,10)")
+    parser.add_argument(
+        "--scales", default=None, help="e.g. 1,10,100 (default: 1,10,100; quick: 1,10)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--no-save", action="store_true", help="print only, do not write the JSON")
     args = parser.parse_args(argv)
@@ -269,18 +316,28 @@ def main(argv: list[str] | None = None) -> int:
         results["scale"] = section_scale(scales, args.quick, progress)
     checks = check_targets(results)
     print_report(results, checks)
-    payload = {"machine": {**machine(), "load_average_at_start": load_at_start}, "options": {"quick": args.quick, "sections": sections,
-                                                 "scales": scales, "repeats": repeats,
-                                                 "query_repeats": query_repeats},
-               "seconds": round(time.perf_counter() - started, 1),
-               "results": results, "targets": checks}
+    payload = {
+        "machine": {**machine(), "load_average_at_start": load_at_start},
+        "options": {
+            "quick": args.quick,
+            "sections": sections,
+            "scales": scales,
+            "repeats": repeats,
+            "query_repeats": query_repeats,
+        },
+        "seconds": round(time.perf_counter() - started, 1),
+        "results": results,
+        "targets": checks,
+    }
     if not args.no_save:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         tmp = args.out.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(payload, indent=2) + "\n")
         tmp.replace(args.out)
-        print(f"\nwrote {args.out.relative_to(REPO) if args.out.is_relative_to(REPO) else args.out}"
-              f" in {payload['seconds']:.0f} s")
+        print(
+            f"\nwrote {args.out.relative_to(REPO) if args.out.is_relative_to(REPO) else args.out}"
+            f" in {payload['seconds']:.0f} s"
+        )
     return 0
 
 

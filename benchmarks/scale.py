@@ -17,10 +17,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from timing import Stats, run_child, time_calls
-
 import baseline
 import synth
+from timing import Stats, run_child, time_calls
 
 BENCH = Path(__file__).resolve().parent
 CACHE = BENCH / ".cache"
@@ -33,16 +32,21 @@ def child_build(db: str, raw_dir: str, manifest: str) -> dict[str, Any]:
     import resource
     import time
 
-    from kb import store
     from workloads import headline_share
+
+    from kb import store
 
     started = time.perf_counter()
     report = store.build(db, raw_dir=raw_dir, manifest=manifest)
     with store.connect(db) as con:
         shares = [headline_share(con, t) for t in THRESHOLDS]
-    return {"build_seconds": report.seconds, "to_headline_seconds": time.perf_counter() - started,
-            "shares": shares, "counts": report.counts,
-            "self_peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    return {
+        "build_seconds": report.seconds,
+        "to_headline_seconds": time.perf_counter() - started,
+        "shares": shares,
+        "counts": report.counts,
+        "self_peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
 
 
 def child_baseline(raw_dir: str) -> dict[str, Any]:
@@ -50,8 +54,10 @@ def child_baseline(raw_dir: str) -> dict[str, Any]:
 
     started = time.perf_counter()
     results = baseline.headline_from_files(raw_dir, THRESHOLDS)
-    return {"seconds": time.perf_counter() - started,
-            "shares": [r["share_workers"] for r in results]}
+    return {
+        "seconds": time.perf_counter() - started,
+        "shares": [r["share_workers"] for r in results],
+    }
 
 
 def _child(kind: str, *args: str) -> list[str]:
@@ -61,8 +67,10 @@ def _child(kind: str, *args: str) -> list[str]:
 def measure_scale(scale: int, repeats: int, query_repeats: int, progress: Any) -> dict[str, Any]:
     folder = CACHE / f"synth-{scale}x"
     progress(f"scale {scale}x: generating (cached in {folder})")
-    gen = run_child([sys.executable, str(BENCH / "synth.py"), "--scale", str(scale),
-                     "--out", str(folder)], timeout=1200)
+    gen = run_child(
+        [sys.executable, str(BENCH / "synth.py"), "--scale", str(scale), "--out", str(folder)],
+        timeout=1200,
+    )
     size = synth.describe(folder)
     manifest = folder / "sources.yml"
     db = folder.parent / f"synth-{scale}x.duckdb"
@@ -83,8 +91,9 @@ def measure_scale(scale: int, repeats: int, query_repeats: int, progress: Any) -
     _assert_agree(kb_shares, base_shares, f"{scale}x raw files -> headline")
 
     progress(f"scale {scale}x: queries on the built store vs pandas on loaded frames")
-    from kb import store
     from workloads import headline_share
+
+    from kb import store
 
     with store.connect(db) as con:
         kb_query, kb_share = time_calls(lambda: headline_share(con, 0.1), query_repeats)

@@ -46,8 +46,16 @@ GENERATOR_VERSION = 6
 TASK_ID_STRIDE = 1_000_000
 
 LABEL_COLUMNS = [
-    "human_exposure_agg", "gpt4_exposure", "gpt4_exposure_alt_rubric", "gpt_3_relevant",
-    "gpt4_automation", "alpha", "beta", "gamma", "automation", "human_labels",
+    "human_exposure_agg",
+    "gpt4_exposure",
+    "gpt4_exposure_alt_rubric",
+    "gpt_3_relevant",
+    "gpt4_automation",
+    "alpha",
+    "beta",
+    "gamma",
+    "automation",
+    "human_labels",
 ]
 OCC_RATERS = {"dv_rating": "gpt4_exposure", "human_rating": "human_exposure_agg"}
 
@@ -127,7 +135,9 @@ def _unnamed_index(frame: pd.DataFrame) -> pd.DataFrame:
 # --- one writer per upstream file --------------------------------------------------------------
 
 
-def _labelset(real: Path, out: Path, codes: CodeMap, copies: int, rng: np.random.Generator) -> pd.DataFrame:
+def _labelset(
+    real: Path, out: Path, codes: CodeMap, copies: int, rng: np.random.Generator
+) -> pd.DataFrame:
     frame = pd.read_csv(real, sep="\t", dtype=str, keep_default_na=False)
     parts = [frame]
     task_ids = frame["Task ID"].astype(float)
@@ -182,7 +192,7 @@ def _occ_level(real: Path, out: Path, labels: pd.DataFrame, copies: int) -> None
 def _oews(real: Path, out: Path, codes: CodeMap, copies: int) -> None:
     raw = real.read_bytes()
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    text = raw[len(bom):].decode("utf-8")
+    text = raw[len(bom) :].decode("utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
     code_at, title_at, group_at = (header.index(c) for c in ("OCC_CODE", "OCC_TITLE", "O_GROUP"))
@@ -279,8 +289,12 @@ def generate(scale: int, out: Path, *, mirror: Path = REAL_MIRROR, seed: int = 2
     """Write the data set for `scale` into out/<dataset>/ and out/sources.yml; returns the
     manifest path. Reuses an existing data set made by the same generator version and seed."""
     out = Path(out)
-    stamp = {"scale": scale, "seed": seed, "generator": GENERATOR_VERSION,
-             "manifest_sha256": _sha256(MANIFEST)}
+    stamp = {
+        "scale": scale,
+        "seed": seed,
+        "generator": GENERATOR_VERSION,
+        "manifest_sha256": _sha256(MANIFEST),
+    }
     stamp_file = out / "synth.json"
     if stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp:
         return out / "sources.yml"
@@ -350,15 +364,26 @@ def describe(out: Path) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=int, required=True, help="copies of the real data (1 = real size)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scale", type=int, required=True, help="copies of the real data (1 = real size)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="folder to write (replaced)")
     parser.add_argument("--seed", type=int, default=2303)
     args = parser.parse_args(argv)
     started = time.perf_counter()
     manifest = generate(args.scale, args.out, seed=args.seed)
-    print(json.dumps({"manifest": str(manifest), **describe(args.out),
-                      "seconds": round(time.perf_counter() - started, 1)}))
+    print(
+        json.dumps(
+            {
+                "manifest": str(manifest),
+                **describe(args.out),
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+        )
+    )
     return 0
 
 

@@ -60,13 +60,17 @@ class ChildRun:
     output: dict[str, Any]
 
 
-def run_child(argv: Sequence[str], env: dict[str, str] | None = None, timeout: float = 600) -> ChildRun:
+def run_child(
+    argv: Sequence[str], env: dict[str, str] | None = None, timeout: float = 600
+) -> ChildRun:
     """Run a fresh process and reap it with os.wait4, which gives the kernel's peak RSS of exactly
     that process (ru_maxrss, KiB on Linux). The child may print one JSON object as its last
     stdout line (figures it measured itself)."""
     started = time.perf_counter()
     with open(os.devnull, "wb") as devnull:
-        out_path = os.path.join(tempfile.gettempdir(), f"kb-bench-{os.getpid()}-{time.monotonic_ns()}.out")
+        out_path = os.path.join(
+            tempfile.gettempdir(), f"kb-bench-{os.getpid()}-{time.monotonic_ns()}.out"
+        )
         with open(out_path, "w+b") as out, open(out_path + ".err", "w+b") as err:
             proc = subprocess.Popen(list(argv), stdout=out, stderr=err, stdin=devnull, env=env)
             deadline = time.monotonic() + timeout

@@ -16,7 +16,13 @@ from timing import Stats, time_calls
 from kb import exposure, store
 
 REPO = Path(__file__).resolve().parent.parent
-PAPER = dict(rater="human", measure="beta", weighting="equal", compare="gt", employment="paper")
+PAPER = {
+    "rater": "human",
+    "measure": "beta",
+    "weighting": "equal",
+    "compare": "gt",
+    "employment": "paper",
+}
 CURVE_RATERS = ("human", "gpt4")
 CURVE_MEASURES = ("alpha", "beta", "zeta")
 BREAKDOWNS = ("major_group", "job_zone", "education", "wage_quintile")
@@ -29,17 +35,7 @@ def paper_recipe() -> Any:
 
 def headline_share(con: Any, threshold: float) -> float:
     """The paper's headline: share of workers in occupations above the threshold."""
-    result = exposure.share(con, threshold, paper_recipe())
-    return float(_share_value(result))
-
-
-def _share_value(result: Any) -> float:
-    for name in ("share_workers", "workers_share", "share"):
-        if hasattr(result, name):
-            return getattr(result, name)
-    if hasattr(result, "iloc"):
-        return float(result["share_workers"].iloc[0])
-    raise TypeError(f"cannot read the share from {type(result).__name__}")
+    return float(exposure.share(con, threshold, paper_recipe()).share_workers)
 
 
 def full_curve(con: Any) -> int:
@@ -113,28 +109,44 @@ def synthetic_releases(n: int, parents: list[str]) -> list[dict[str, Any]]:
         }
         if i > 0:
             parent = f"synth-{(i - 1) // 2:05d}"
-            record["relations"] = [{"type": relation_types[i % len(relation_types)],
-                                    "target": parent, "source": record["sources"][0]}]
+            record["relations"] = [
+                {
+                    "type": relation_types[i % len(relation_types)],
+                    "target": parent,
+                    "source": record["sources"][0],
+                }
+            ]
             if parents and i % 50 == 0:
-                record["relations"].append({"type": relation_types[0], "target":
-                                            parents[i % len(parents)], "source": record["sources"][0]})
+                record["relations"].append(
+                    {
+                        "type": relation_types[0],
+                        "target": parents[i % len(parents)],
+                        "source": record["sources"][0],
+                    }
+                )
         records.append(record)
     # Lineage points backwards in time: a child is never dated before its parent.
     for record in records[1:]:
         parent = records[(int(record["id"][6:]) - 1) // 2]
-        if record["date"] < parent["date"]:
-            record["date"] = parent["date"]
+        record["date"] = max(record["date"], parent["date"])
     return records
 
 
-def ingest_figures(built_db: Path, data_dir: Path, n: int, repeats: int) -> dict[str, tuple[Stats, dict]]:
+def ingest_figures(
+    built_db: Path, data_dir: Path, n: int, repeats: int
+) -> dict[str, tuple[Stats, dict]]:
     """Ingesting n generated releases (files in a temp copy of data/ and the store, one
     transaction), then building the timeline graph from the store that holds them."""
     from kb import releases, timeline
 
     out: dict[str, tuple[Stats, dict]] = {}
     with store.connect(built_db) as con:
-        existing = [r[0] for r in con.execute("SELECT id FROM releases WHERE kind <> 'external' ORDER BY id").fetchall()]
+        existing = [
+            r[0]
+            for r in con.execute(
+                "SELECT id FROM releases WHERE kind <> 'external' ORDER BY id"
+            ).fetchall()
+        ]
     samples = []
     with tempfile.TemporaryDirectory(prefix="kb-bench-ingest-") as tmp:
         batch = Path(tmp) / "releases.json"
@@ -144,7 +156,9 @@ def ingest_figures(built_db: Path, data_dir: Path, n: int, repeats: int) -> dict
         last_db = None
         for run in range(repeats):
             work = Path(tmp) / f"run{run}"
-            shutil.copytree(data_dir, work / "data", ignore=shutil.ignore_patterns("*.duckdb*", "cache"))
+            shutil.copytree(
+                data_dir, work / "data", ignore=shutil.ignore_patterns("*.duckdb*", "cache")
+            )
             shutil.copy2(built_db, work / "kb.duckdb")
             started = time.perf_counter()
             report = releases.ingest([batch], db=work / "kb.duckdb", data_dir=work / "data")
@@ -158,7 +172,9 @@ def ingest_figures(built_db: Path, data_dir: Path, n: int, repeats: int) -> dict
         with store.connect(last_db) as con:
             stats, graph = time_calls(lambda: timeline.load_graph(con), repeats)
             out[f"timeline graph from {n:,}+ releases"] = (
-                stats, {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()})
+                stats,
+                {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()},
+            )
     return out
 
 

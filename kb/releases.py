@@ -282,9 +282,13 @@ def _cycle_problems(batch: list[tuple[RawRecord, Release]], state: StoreState) -
     for component in nx.strongly_connected_components(graph):
         if len(component) < 2:
             continue
-        cycle = nx.find_cycle(graph.subgraph(component))
-        path = " -> ".join([cycle[0][0]] + [edge[1] for edge in cycle])
-        culprit = next((s for s, _ in cycle if s in where), cycle[0][0])
+        # Start from the first record of the batch in the cycle, so the message is stable.
+        start = next((r.id for _, r in batch if r.id in component), min(component))
+        nodes = [edge[0] for edge in nx.find_cycle(graph.subgraph(component), source=start)]
+        if start in nodes:
+            nodes = nodes[nodes.index(start):] + nodes[: nodes.index(start)]
+        path = " -> ".join([*nodes, nodes[0]])
+        culprit = next((n for n in nodes if n in where), nodes[0])
         raw = where.get(culprit)
         problems.append(Problem(raw.file if raw else "store", raw.where if raw else culprit,
                                 "relations", f"lineage would form a cycle: {path}"))

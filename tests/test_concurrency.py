@@ -16,19 +16,22 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Self
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import Workspace, snapshot, store_dump
+
 from kb import exposure, query, store
 from kb.cli import cli
 from kb.errors import StoreError
 
 BATCH = 150
 URL = "https://example.org/concurrency"
-COUNTS_SQL = ("SELECT (SELECT count(*) FROM releases) AS releases, "
-              "(SELECT count(*) FROM release_relations) AS relations")
+COUNTS_SQL = (
+    "SELECT (SELECT count(*) FROM releases) AS releases, "
+    "(SELECT count(*) FROM release_relations) AS relations"
+)
 TIME_LIMIT = 90.0
 KB = str(Path(sys.executable).with_name("kb"))
 
@@ -46,11 +49,17 @@ def batch_file(folder: Path, n: int = BATCH) -> Path:
     records = []
     for i in range(n):
         target = "llama" if i == 0 else f"conc-{i - 1:04d}"
-        records.append({
-            "id": f"conc-{i:04d}", "name": f"Concurrent {i}", "organisations": ["Conc Lab"],
-            "date": "2023-04-01", "kind": "model", "sources": [URL],
-            "relations": [{"type": "fine_tuned_from", "target": target, "source": URL}],
-        })
+        records.append(
+            {
+                "id": f"conc-{i:04d}",
+                "name": f"Concurrent {i}",
+                "organisations": ["Conc Lab"],
+                "date": "2023-04-01",
+                "kind": "model",
+                "sources": [URL],
+                "relations": [{"type": "fine_tuned_from", "target": target, "source": URL}],
+            }
+        )
     path = folder / "batch.json"
     path.write_text(json.dumps(records))
     return path
@@ -77,10 +86,12 @@ class Readers:
         self.failures: list[str] = []
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self._counts_loop, daemon=True) for _ in range(2)]
-        self.threads += [threading.Thread(target=self._exposure_loop, daemon=True),
-                         threading.Thread(target=self._cli_loop, daemon=True)]
+        self.threads += [
+            threading.Thread(target=self._exposure_loop, daemon=True),
+            threading.Thread(target=self._cli_loop, daemon=True),
+        ]
 
-    def __enter__(self) -> Readers:
+    def __enter__(self) -> Self:
         for t in self.threads:
             t.start()
         return self
@@ -95,7 +106,7 @@ class Readers:
         with self.lock:
             return sum(self.seen.values())
 
-    def _guard(self, read) -> None:  # noqa: ANN001
+    def _guard(self, read) -> None:
         while not self.stop.is_set():
             try:
                 read()
@@ -129,8 +140,14 @@ class Readers:
 
     def _cli_loop(self) -> None:
         def read() -> None:
-            done = subprocess.run([KB, "query", "--format", "json", COUNTS_SQL], env=_env(self.ws),
-                                  capture_output=True, text=True, timeout=TIME_LIMIT)
+            done = subprocess.run(
+                [KB, "query", "--format", "json", COUNTS_SQL],
+                env=_env(self.ws),
+                capture_output=True,
+                text=True,
+                timeout=TIME_LIMIT,
+                check=False,
+            )
             if done.returncode == 0:
                 row = json.loads(done.stdout)[0]
                 with self.lock:
@@ -145,7 +162,7 @@ class Readers:
         self._guard(read)
 
 
-def _wait_for(condition, timeout: float = TIME_LIMIT) -> None:  # noqa: ANN001
+def _wait_for(condition, timeout: float = TIME_LIMIT) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting"
@@ -158,8 +175,14 @@ def test_readers_see_before_or_after_never_half(workspace: Workspace, tmp_path: 
     path = batch_file(tmp_path)
     with Readers(workspace) as readers:
         _wait_for(lambda: readers.reads() >= 5)
-        writer = subprocess.run([KB, "ingest", "releases", str(path), "--format", "json"],
-                                env=_env(workspace), capture_output=True, text=True, timeout=TIME_LIMIT)
+        writer = subprocess.run(
+            [KB, "ingest", "releases", str(path), "--format", "json"],
+            env=_env(workspace),
+            capture_output=True,
+            text=True,
+            timeout=TIME_LIMIT,
+            check=False,
+        )
         assert writer.returncode == 0, writer.stderr
         assert json.loads(writer.stdout)["added"] == BATCH
         _wait_for(lambda: readers.seen[after] >= 3)
@@ -171,8 +194,12 @@ def test_readers_see_before_or_after_never_half(workspace: Workspace, tmp_path: 
 
 
 def _hold(ws: Workspace, mode: str) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(ws.db), mode],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(ws.db), mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stdout.readline()
     assert line.strip() == "HOLDING", proc.stderr.read()
     return proc
@@ -193,8 +220,18 @@ def test_ingest_blocked_by_a_reader_is_refused_readably_and_writes_nothing(
     holder = _hold(workspace, "ro")
     try:
         started = time.monotonic()
-        result = CliRunner().invoke(cli, ["ingest", "releases", str(path), "--db", str(workspace.db),
-                                          "--data-dir", str(workspace.data_dir)])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "ingest",
+                "releases",
+                str(path),
+                "--db",
+                str(workspace.db),
+                "--data-dir",
+                str(workspace.data_dir),
+            ],
+        )
         waited = time.monotonic() - started
     finally:
         _release(holder)
@@ -204,8 +241,18 @@ def test_ingest_blocked_by_a_reader_is_refused_readably_and_writes_nothing(
     assert 2.5 < waited < 30, "kb.store.connect should retry for about 3 s, then give up"
     assert (snapshot(workspace.data_dir), store_dump(workspace.db)) == before
 
-    again = CliRunner().invoke(cli, ["ingest", "releases", str(path), "--db", str(workspace.db),
-                                     "--data-dir", str(workspace.data_dir)])
+    again = CliRunner().invoke(
+        cli,
+        [
+            "ingest",
+            "releases",
+            str(path),
+            "--db",
+            str(workspace.db),
+            "--data-dir",
+            str(workspace.data_dir),
+        ],
+    )
     assert again.exit_code == 0, again.output
 
 
@@ -219,8 +266,13 @@ def test_readers_blocked_by_a_writer_get_a_readable_error(workspace: Workspace) 
         assert "locked" in refused.value.message
         assert "Wait for it to finish" in refused.value.hint
 
-        done = subprocess.run([KB, "query", "--db", str(workspace.db), "SELECT 1"],
-                              capture_output=True, text=True, timeout=TIME_LIMIT)
+        done = subprocess.run(
+            [KB, "query", "--db", str(workspace.db), "SELECT 1"],
+            capture_output=True,
+            text=True,
+            timeout=TIME_LIMIT,
+            check=False,
+        )
         assert done.returncode == 1
         assert "locked" in done.stderr and "Traceback" not in done.stderr
     finally:

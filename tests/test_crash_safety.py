@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import Workspace, snapshot, store_dump
+
 from kb import store
 from kb.cli import cli
 
@@ -33,8 +33,13 @@ store.build(sys.argv[1], data_dir=sys.argv[2], raw_dir=sys.argv[3], progress=pro
 
 
 def _env(ws: Workspace) -> dict[str, str]:
-    return {**os.environ, "KB_DB": str(ws.db), "KB_DATA_DIR": str(ws.data_dir),
-            "KB_RAW_DIR": str(ws.raw_dir), "PYTHONUNBUFFERED": "1"}
+    return {
+        **os.environ,
+        "KB_DB": str(ws.db),
+        "KB_DATA_DIR": str(ws.data_dir),
+        "KB_RAW_DIR": str(ws.raw_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
 def _temp_files(ws: Workspace) -> list[Path]:
@@ -62,14 +67,25 @@ def _kb_query(ws: Workspace, sql: str) -> str:
     return result.output
 
 
-@pytest.mark.parametrize("step", ["loading release timeline", "loading task-exposure data",
-                                  "loading exposure sources"])
+@pytest.mark.parametrize(
+    "step", ["loading release timeline", "loading task-exposure data", "loading exposure sources"]
+)
 def test_build_killed_at_a_step(workspace: Workspace, step: str) -> None:
     rows_before, files_before = store_dump(workspace.db), snapshot(workspace.db)
     proc = subprocess.Popen(
-        [sys.executable, "-c", PAUSED_BUILD, str(workspace.db), str(workspace.data_dir),
-         str(workspace.raw_dir), step],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(workspace),
+        [
+            sys.executable,
+            "-c",
+            PAUSED_BUILD,
+            str(workspace.db),
+            str(workspace.data_dir),
+            str(workspace.raw_dir),
+            step,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(workspace),
     )
     try:
         line = proc.stdout.readline()  # blocks until the child pauses or exits
@@ -95,8 +111,12 @@ def test_cli_build_killed_once_its_temp_file_appears(workspace: Workspace) -> No
     argv = [str(Path(sys.executable).with_name("kb"))]
     killed_midway = False
     for _attempt in range(5):  # a build that wins the race is simply tried again
-        proc = subprocess.Popen([*argv, "build"], env=_env(workspace),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*argv, "build"],
+            env=_env(workspace),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + TIMEOUT
         try:
             while proc.poll() is None and time.monotonic() < deadline:
@@ -115,8 +135,14 @@ def test_cli_build_killed_once_its_temp_file_appears(workspace: Workspace) -> No
     _assert_previous_store_answers(workspace, rows_before, files_before)
     assert _kb_query(workspace, "SELECT count(*) AS n FROM kb_meta").splitlines()[0] == "n"
 
-    done = subprocess.run([*argv, "build"], env=_env(workspace), capture_output=True, text=True,
-                          timeout=TIMEOUT)
+    done = subprocess.run(
+        [*argv, "build"],
+        env=_env(workspace),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert _temp_files(workspace) == []
     with store.connect(workspace.db) as con:

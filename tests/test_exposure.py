@@ -51,8 +51,13 @@ def occupation_means(tasks: pd.DataFrame, rater: str, measure: str, weighting: s
 def paper_employment(raw_dir: Path) -> pd.Series:
     """O*NET code -> BLS projections 2022 employment (persons), joined by NEM title through the
     crosswalk, as the authors' notebook does."""
-    crosswalk = pd.read_excel(raw_dir / "nem-onet-to-soc-crosswalk.xlsx", sheet_name=0, header=4)
-    table = pd.read_excel(raw_dir / "occupation_2023_final.xlsx", sheet_name="Table 1.7", header=1)
+    # openpyxl, not kb's calamine reader: the check must not share kb's code path.
+    crosswalk = pd.read_excel(
+        raw_dir / "nem-onet-to-soc-crosswalk.xlsx", sheet_name=0, header=4, engine="openpyxl"
+    )
+    table = pd.read_excel(
+        raw_dir / "occupation_2023_final.xlsx", sheet_name="Table 1.7", header=1, engine="openpyxl"
+    )
     table = table[table["Occupation type"] == "Line item"].copy()
     table["title"] = table["2022 National Employment Matrix title"].str.strip()
     merged = crosswalk.merge(

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-
 from conftest import Workspace, snapshot, store_dump
+
 from kb import query
 from kb.cli import cli
 from kb.errors import QueryError
@@ -31,10 +31,17 @@ REFUSED = [
     ("attach a new file", "ATTACH '{tmp}/attached.duckdb' AS other", "disabled by configuration"),
     ("attach an existing database", "ATTACH '{other}' AS other", "disabled by configuration"),
     ("copy to csv", "COPY kb_meta TO '{tmp}/out.csv'", "disabled by configuration"),
-    ("copy query to parquet", "COPY (SELECT 1) TO '{tmp}/out.parquet' (FORMAT parquet)",
-     "disabled by configuration"),
+    (
+        "copy query to parquet",
+        "COPY (SELECT 1) TO '{tmp}/out.parquet' (FORMAT parquet)",
+        "disabled by configuration",
+    ),
     ("export database", "EXPORT DATABASE '{tmp}/export'", "disabled by configuration"),
-    ("read_csv of /etc/passwd", "SELECT * FROM read_csv('/etc/passwd')", "disabled by configuration"),
+    (
+        "read_csv of /etc/passwd",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "disabled by configuration",
+    ),
     ("read_csv_auto", "SELECT * FROM read_csv_auto('/etc/passwd')", "disabled by configuration"),
     ("read_text", "SELECT * FROM read_text('/etc/passwd')", "disabled by configuration"),
     ("read_blob", "SELECT * FROM read_blob('/etc/hostname')", "disabled by configuration"),
@@ -45,10 +52,16 @@ REFUSED = [
     ("file as a table", "SELECT * FROM '{parquet}'", "disabled by configuration"),
     ("install an extension", "INSTALL httpfs", "disabled by configuration"),
     ("load an extension", "LOAD httpfs", "disabled through configuration"),
-    ("load a file as an extension", "LOAD '{tmp}/evil.duckdb_extension'",
-     "disabled through configuration"),
-    ("persistent secret", "CREATE PERSISTENT SECRET s (TYPE s3, KEY_ID 'k', SECRET 's')",
-     "disabled by configuration"),
+    (
+        "load a file as an extension",
+        "LOAD '{tmp}/evil.duckdb_extension'",
+        "disabled through configuration",
+    ),
+    (
+        "persistent secret",
+        "CREATE PERSISTENT SECRET s (TYPE s3, KEY_ID 'k', SECRET 's')",
+        "disabled by configuration",
+    ),
     ("re-enable file access", "SET enable_external_access = true", "locked"),
     ("unlock the configuration", "SET lock_configuration = false", "locked"),
     ("move the temp directory", "SET temp_directory = '{tmp}/spill'", "locked"),
@@ -72,7 +85,7 @@ def sandbox(workspace: Workspace, tmp_path: Path) -> dict[str, str]:
     return {"tmp": str(scratch), "parquet": str(parquet), "other": str(other)}
 
 
-def _unchanged_after(action, workspace: Workspace, tmp_path: Path) -> None:  # noqa: ANN001
+def _unchanged_after(action, workspace: Workspace, tmp_path: Path) -> None:
     rows_before = store_dump(workspace.db)
     files_before = snapshot(tmp_path)
     action()
@@ -99,7 +112,9 @@ def test_kb_query_refuses(
     name: str, sql: str, reason: str, sandbox: dict[str, str], workspace: Workspace, tmp_path: Path
 ) -> None:
     def attempt() -> None:
-        result = CliRunner().invoke(cli, ["query", "--db", str(workspace.db), sql.format(**sandbox)])
+        result = CliRunner().invoke(
+            cli, ["query", "--db", str(workspace.db), sql.format(**sandbox)]
+        )
         assert result.exit_code == 1, result.output
         assert "The query was refused" in result.output
         assert reason in result.output
@@ -136,7 +151,9 @@ def test_store_still_answers_after_refusals(sandbox: dict[str, str], workspace: 
     for _, sql, _ in REFUSED[:5]:
         with pytest.raises(QueryError):
             query.run_readonly(sql.format(**sandbox), workspace.db)
-    frame = query.run_readonly("SELECT value FROM kb_meta WHERE key = 'storage_version'", workspace.db)
+    frame = query.run_readonly(
+        "SELECT value FROM kb_meta WHERE key = 'storage_version'", workspace.db
+    )
     assert frame["value"].tolist() == ["v1.5.0"]
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import Workspace, snapshot, store_dump
+
 from kb import exposure, store
 from kb.cli import cli
 
@@ -85,14 +85,16 @@ def _previous_store_answers(ws: Workspace) -> None:
     with store.connect(ws.db) as con:
         headline = exposure.share(con, 0.1)
         assert 0.78 < headline.share_workers < 0.83  # the paper's "about 80%"
-    result = CliRunner().invoke(cli, ["query", "--db", str(ws.db), "--format", "csv",
-                                      "SELECT count(*) AS tasks FROM tasks"])
+    result = CliRunner().invoke(
+        cli, ["query", "--db", str(ws.db), "--format", "csv", "SELECT count(*) AS tasks FROM tasks"]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["tasks", "19265"]
 
 
-@pytest.mark.parametrize(("damage", "dataset", "file"), CASES,
-                         ids=[f"{d}: {f}" for d, _, f in CASES])
+@pytest.mark.parametrize(
+    ("damage", "dataset", "file"), CASES, ids=[f"{d}: {f}" for d, _, f in CASES]
+)
 def test_damaged_source_refused_and_previous_store_answers(
     workspace: Workspace, mirror: Path, damage: str, dataset: str, file: str
 ) -> None:
@@ -101,7 +103,8 @@ def test_damaged_source_refused_and_previous_store_answers(
     before_files, before_rows = snapshot(workspace.db), store_dump(workspace.db)
 
     result = CliRunner().invoke(
-        cli, ["build", "--db", str(workspace.db), "--raw-dir", str(mirror)],
+        cli,
+        ["build", "--db", str(workspace.db), "--raw-dir", str(mirror)],
         env={"KB_DATA_DIR": str(workspace.data_dir)},
     )
     assert result.exit_code == 1, result.output
@@ -109,11 +112,17 @@ def test_damaged_source_refused_and_previous_store_answers(
     assert f"{dataset}/{file}" in result.output
     for fragment in expected:
         assert fragment in result.output, result.output
-    assert "previous store" in result.output or "Restore" in result.output or "Put it there" in result.output
+    assert (
+        "previous store" in result.output
+        or "Restore" in result.output
+        or "Put it there" in result.output
+    )
 
     assert snapshot(workspace.db) == before_files
     assert store_dump(workspace.db) == before_rows
-    assert not list(workspace.db.parent.glob("kb.duckdb.tmp-*")), "the failed build left a temp file"
+    assert not list(workspace.db.parent.glob("kb.duckdb.tmp-*")), (
+        "the failed build left a temp file"
+    )
     _previous_store_answers(workspace)
 
 
@@ -132,7 +141,9 @@ def test_a_repaired_mirror_builds_again(workspace: Workspace, mirror: Path) -> N
     _previous_store_answers(workspace)
 
 
-def test_a_manifest_that_is_not_yaml_is_refused(workspace: Workspace, tmp_path: Path, raw_dir: Path) -> None:
+def test_a_manifest_that_is_not_yaml_is_refused(
+    workspace: Workspace, tmp_path: Path, raw_dir: Path
+) -> None:
     manifest = tmp_path / "sources.yml"
     manifest.write_text("datasets: [unclosed\n")
     before = snapshot(workspace.db)

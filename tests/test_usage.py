@@ -21,7 +21,7 @@ def raw(raw_dir: Path) -> dict[str, pd.DataFrame]:
     usage_dir = raw_dir.parent / "working-with-ai"
     labels = pd.read_csv(raw_dir / "full_labelset.tsv", sep="\t")
     crosswalk = pd.read_excel(raw_dir / "nem-onet-to-soc-crosswalk.xlsx", sheet_name=0, header=4,
-                              dtype=str)[["O*NET-SOC Code", "NEM Code"]].dropna()
+                              engine="openpyxl", dtype=str)[["O*NET-SOC Code", "NEM Code"]].dropna()
     oews = pd.read_csv(raw_dir / "national_May2021_dl.csv", encoding="utf-8-sig", dtype=str)
     oews = oews[oews["O_GROUP"] == "detailed"]
     oews = pd.DataFrame({
