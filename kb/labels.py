@@ -62,12 +62,6 @@ SQL_INSERT_LABELS = (
 )
 
 
-def _first(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
-    """The first row or None, reading the whole result (duckdb 2 keeps a half-read one open)."""
-    rows = con.execute(sql, params or []).fetchall()
-    return rows[0] if rows else None
-
-
 
 @dataclass(frozen=True)
 class LabelRow:
@@ -297,7 +291,7 @@ def record_problems(
     release = values.get("produced_by_release") or values.get("produced_by")
     release = str(release).strip() if release else None
     if release:
-        if _first(con, SQL_RELEASE, [release]) is None:
+        if store.first_row(con, SQL_RELEASE, [release]) is None:
             ids = [r[0] for r in con.execute(SQL_RELEASE_IDS).fetchall()]
             close = difflib.get_close_matches(release, ids, n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else " (see `kb timeline`)"
@@ -457,7 +451,7 @@ def ingest(
         assert record is not None
         release_name = None
         if record.produced_by_release:
-            release_name = _first(con, SQL_RELEASE, [record.produced_by_release])[1]
+            release_name = store.first_row(con, SQL_RELEASE, [record.produced_by_release])[1]
         entry = record_yaml(record, len(rows), release_name)
         frame = _frame(rows)
         report = IngestReport(
@@ -469,7 +463,7 @@ def ingest(
             rows=len(rows),
             occupations=int(frame["onet_code"].nunique()),
             label_counts={lab: int((frame["label"] == lab).sum()) for lab in LABELS},
-            tasks_in_store=int(_first(con, "SELECT count(*) FROM tasks")[0]),
+            tasks_in_store=int(store.first_row(con, "SELECT count(*) FROM tasks")[0]),
             dry_run=dry_run,
         )
         if dry_run:

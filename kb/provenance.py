@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from kb import labels, usage
+from kb import labels, store, usage
 from kb.errors import Problem, ValidationError
 
 SOURCES_FILE = "exposure_sources.yml"
@@ -59,12 +59,6 @@ ORDER BY r.date, s.date, s.source_id
 """
 
 
-def _first(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
-    """The first row or None, reading the whole result (duckdb 2 keeps a half-read one open)."""
-    rows = con.execute(sql, params or []).fetchall()
-    return rows[0] if rows else None
-
-
 
 def _entry_problems(entry: Any, index: int, file: str, con: duckdb.DuckDBPyConnection) -> list[Problem]:
     if not isinstance(entry, dict):
@@ -81,11 +75,11 @@ def _entry_problems(entry: Any, index: int, file: str, con: duckdb.DuckDBPyConne
         if entry.get(key) is not None and labels.parse_date(entry[key]) is None:
             problems.append(Problem(file, where, key, f"{entry[key]!r} is not a date (YYYY-MM-DD)"))
     release = entry.get("produced_by_release")
-    if release and _first(con, labels.SQL_RELEASE, [release]) is None:
+    if release and store.first_row(con, labels.SQL_RELEASE, [release]) is None:
         problems.append(Problem(file, where, "produced_by_release",
                                 f"release {release!r} is not in the timeline (data/releases/)"))
     rater = entry.get("rater")
-    if rater and _first(con, "SELECT 1 FROM raters WHERE rater = ?", [rater]) is None:
+    if rater and store.first_row(con, "SELECT 1 FROM raters WHERE rater = ?", [rater]) is None:
         problems.append(Problem(file, where, "rater", f"rater {rater!r} has no labels in the store"))
     return problems
 
@@ -137,7 +131,7 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
         insert_source(con, {**entry, "origin": "built-in"})
     ctx.counts["label sets ingested"] = labels.load_saved_sets(con, ctx.data_dir)
     usage.load_into(con, ctx)
-    ctx.counts["exposure_sources"] = _first(con, "SELECT count(*) FROM exposure_sources")[0]
+    ctx.counts["exposure_sources"] = store.first_row(con, "SELECT count(*) FROM exposure_sources")[0]
 
 
 def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

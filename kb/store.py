@@ -158,6 +158,15 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
+def first_row(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> tuple | None:
+    """The first row or None, reading the whole result: duckdb 2 keeps a half-read result open,
+    and a later con.register() on the same connection then fails."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
 def read_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT key, value FROM kb_meta ORDER BY key").fetchall())
 

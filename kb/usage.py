@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from kb import store
 from kb.errors import KBError, Problem, ValidationError
 
 DATASET = "working-with-ai"
@@ -157,12 +158,6 @@ LEFT JOIN emp e ON e.code = u.soc_code
 """
 
 
-def _first(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
-    """The first row or None, reading the whole result (duckdb 2 keeps a half-read one open)."""
-    rows = con.execute(sql, params or []).fetchall()
-    return rows[0] if rows else None
-
-
 def _problems_in(frame: pd.DataFrame, name: str, columns: dict[str, str]) -> list[Problem]:
     problems: list[Problem] = []
     missing = [c for c in columns if c not in frame.columns]
@@ -207,7 +202,7 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: Any) -> int:
     """Load the usage scores (after exposure_sources has its record for the measure)."""
     from kb import sources
 
-    row = _first(con, SQL_SOURCE_ID, [MEASURE])
+    row = store.first_row(con, SQL_SOURCE_ID, [MEASURE])
     if row is None:
         raise KBError(f"No exposure source describes the measure {MEASURE!r}.",
                       "Add its record to data/exposure_sources.yml.")
@@ -278,7 +273,7 @@ def rank_correlation(
     their mean rank), computed in SQL."""
     _check(con, rater, "oews-2021")
     name = _measure(measure)
-    rho, n = _first(con, SQL_SPEARMAN, [name, rater, "oews-2021"])
+    rho, n = store.first_row(con, SQL_SPEARMAN, [name, rater, "oews-2021"])
     return RankCorrelation(rho=float(rho), n=int(n), rater=rater, measure=name)
 
 
@@ -374,7 +369,7 @@ def headline(
         raise KBError(f"The usage cut must be between 0 and 1, not {cut}.")
     if employment not in EMPLOYMENT_VINTAGES:
         raise KBError(f"Unknown employment vintage {employment!r}.")
-    row = _first(con, SQL_HEADLINE, [employment, cut])
+    row = store.first_row(con, SQL_HEADLINE, [employment, cut])
     return UsageHeadline(mean_score=float(row[0]), share_at_or_above_cut=float(row[1]), cut=cut,
                          workers=float(row[2]), soc_codes=int(row[3]),
                          soc_codes_without_employment=int(row[4]), employment=employment)
