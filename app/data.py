@@ -15,11 +15,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from kb import config, exposure, provenance, timeline
+from kb import config, exposure, provenance, sources, timeline, verify
 from kb import query as kbquery
-from kb import sources
 from kb import store as kbstore
-from kb import verify
 
 
 @dataclass(frozen=True)

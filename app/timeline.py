@@ -3,7 +3,6 @@ chronology, and a card for the selected release."""
 
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 

@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -274,7 +274,7 @@ def build(
             kb_version=__version__,
             duckdb_version=duckdb.__version__,
             storage_version=STORAGE_VERSION,
-            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         mark_inputs(con, ctx.data_dir)
         con.execute("CHECKPOINT kb")

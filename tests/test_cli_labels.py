@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import snapshot, store_dump
+
 from kb.cli import cli
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "examples" / "labels-example.csv"

@@ -7,11 +7,10 @@ import json
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import REPO, snapshot, store_dump
 
 from kb import store
 from kb.cli import cli
-
-from conftest import REPO, snapshot, store_dump
 
 EXAMPLES = REPO / "data" / "examples"
 

@@ -10,13 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-import pyarrow as pa
 import yaml
 from click.testing import CliRunner
+from streamlit.testing.v1 import AppTest
 
 from kb import config, exposure, timeline, verify
 from kb import store as kbstore

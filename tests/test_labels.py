@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import snapshot, store_dump
 
 from kb import exposure, labels, provenance, store
 from kb.errors import ValidationError
-from conftest import snapshot, store_dump
 
 HEADER = "onet_code,task_id,label\n"
 GOOD_ROW = "11-1011.00,8823,E1\n"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import store_dump
 
 from kb import provenance, store
 from kb.errors import ValidationError
-from conftest import store_dump
 
 
 def test_builtin_sources_and_their_releases(built) -> None:

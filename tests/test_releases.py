@@ -10,14 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from conftest import REPO, snapshot, store_dump
 
 from kb import releases as kbreleases
 from kb import store
 from kb.errors import ValidationError
 from kb.release_records import RawRecord, parse_date, read_records, to_yaml, validate
 from kb.vocabulary import KINDS, RELATION_TYPES
-
-from conftest import REPO, snapshot, store_dump
 
 REFERENCE = REPO.parent / "shared" / "reference"
 SEED_CHAIN = [

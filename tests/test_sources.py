@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, store_dump
+
 from kb import sources, store
 from kb.errors import SourceError
 from kb.store import BuildContext

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO, store_dump
 
 from kb import releases as kbreleases
 from kb import store
 from kb.cli import cli
 from kb.errors import StoreError
-
-from conftest import REPO, store_dump
 
 
 def leftovers(folder: Path) -> list[str]:

@@ -8,11 +8,10 @@ from datetime import date
 
 import networkx as nx
 import pytest
+from conftest import REPO
 
 from kb import store, timeline
 from kb.errors import KBError
-
-from conftest import REPO
 
 REFERENCE = REPO.parent / "shared" / "reference" / "releases_facts.csv"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from conftest import REPO
+
 from kb import store, verify
 from kb.cli import cli
 from kb.errors import KBError

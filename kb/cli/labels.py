@@ -12,7 +12,6 @@ from kb.cli.app import KBGroup, cli, db_option, emit, format_option, ingest, to_
 from kb.cli.exposure import exposure as exposure_group
 
 
-
 def _table(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
     """Blank rather than NaN for missing values in the aligned-table output."""
     if fmt != "table":
