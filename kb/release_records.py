@@ -224,7 +224,17 @@ def read_records(path: Path, display: str | None = None) -> tuple[list[RawRecord
     return [RawRecord(name, i, item) for i, item in enumerate(data, start=1)], []
 
 
-_SafeLoader = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
+_BaseLoader = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
+
+
+class _SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, but dates stay text: parse_date then reports '2023-02-30' as a bad date
+    for its record and field, where yaml's own timestamp constructor would raise mid-parse."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
 
 
 def _load_yaml(text: str) -> Any:

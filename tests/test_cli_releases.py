@@ -112,6 +112,8 @@ BAD_INPUTS = [
      "record 1 (id 'koala'): field 'kind': is required"),
     ("impossible-date", "yaml", KOALA.replace("'2023-04-03'", "'2023-02-30'"),
      "record 1 (id 'koala'): field 'date': '2023-02-30' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
+    ("impossible-unquoted-date", "yaml", KOALA.replace("'2023-04-03'", "2023-02-30"),
+     "record 1 (id 'koala'): field 'date': '2023-02-30' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
     ("unknown-kind", "yaml", KOALA.replace("kind: model", "kind: rumour"),
      "record 1 (id 'koala'): field 'kind': 'rumour' is not a known kind"),
     ("unknown-relation-type", "yaml", KOALA + "relations: ['inspired_by:llama']\n",
