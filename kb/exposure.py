@@ -14,9 +14,10 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import duckdb
@@ -35,6 +36,7 @@ EMPLOYMENT_RECIPES = ("paper", "oews-2021")
 GROUPINGS = ("major_group", "job_zone", "education", "wage_quintile")
 LEVELS = ("task", "occupation")
 DEFAULT_THRESHOLDS = (0.1, 0.5)
+DEFAULT_CURVE = tuple(i / 100 for i in range(101))  # 0, 0.01, ..., 1
 
 _WEIGHTING_TEXT = {"equal": "equal task weights", "core": "core tasks 2 : supplemental 1"}
 _COMPARE_TEXT = {"gt": ">", "ge": ">="}
@@ -232,19 +234,55 @@ class OccupationDetail:
 # SQL plumbing
 
 
+# Where a query reads units from (kb/sql/units.sql): the stored rows, or for a rater without
+# stored rows (labels written by hand with SQL) the view that computes them from its labels.
+STORED_UNITS = "stored_exposure_units"
+UNITS_FROM_LABELS = "exposure_units"
+
+
 @functools.cache
-def _sql_text(name: str) -> str:
+def _sql_text(name: str, units: str = STORED_UNITS) -> str:
+    """kb/sql/<name>.sql, with {units} replaced by kb/sql/units.sql and {exposure_units} by the
+    relation to read units from (STORED_UNITS or UNITS_FROM_LABELS, never a value)."""
+    if units not in (STORED_UNITS, UNITS_FROM_LABELS):
+        raise ValueError(f"not a units relation: {units!r}")
     text = (SQL_DIR / f"{name}.sql").read_text()
-    if "{units}" in text:
-        text = text.replace("{units}", _sql_text("units"))
-    return text
+    text = text.replace("{units}", (SQL_DIR / "units.sql").read_text())
+    return text.replace("{exposure_units}", units)
 
 
-def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pd.DataFrame:
+# The raters in the store, and whether one of them has stored exposure: one round trip.
+_RATERS_AND_STORED_SQL = """
+SELECT (SELECT list(rater ORDER BY rater) FROM raters),
+       EXISTS (SELECT 1 FROM stored_exposure_units WHERE rater = ?)
+"""
+
+
+def _units_source(con: duckdb.DuckDBPyConnection, recipes: Sequence[Recipe]) -> str:
+    """Check the recipes' raters are in the store, and say where their units are read from:
+    STORED_UNITS, or UNITS_FROM_LABELS if a rater has no stored rows."""
+    source = STORED_UNITS
+    for name in dict.fromkeys(r.rater for r in recipes):
+        known, stored = con.execute(_RATERS_AND_STORED_SQL, [name]).fetchone()
+        _known_raters([name], known or [])
+        if not stored:
+            source = UNITS_FROM_LABELS
+    return source
+
+
+def _execute(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any], units: str = STORED_UNITS
+) -> duckdb.DuckDBPyConnection:
     """Run kb/sql/<name>.sql with the named parameters it uses (DuckDB refuses extra ones)."""
-    text = _sql_text(name)
+    text = _sql_text(name, units)
     used = set(re.findall(r"\$([a-z_]+)", text))
-    return con.execute(text, {k: v for k, v in params.items() if k in used}).df()
+    return con.execute(text, {k: v for k, v in params.items() if k in used})
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any], units: str = STORED_UNITS
+) -> pd.DataFrame:
+    return _execute(con, name, params, units).df()
 
 
 def _unit_params(recipe: Recipe) -> dict[str, Any]:
@@ -291,8 +329,10 @@ def rater_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def check_raters(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> list[str]:
     """The names, if every one is a rater in the store; else a KBError listing the raters."""
-    known = raters(con)
-    names = list(names)
+    return _known_raters(list(names), raters(con))
+
+
+def _known_raters(names: list[str], known: list[str]) -> list[str]:
     unknown = [n for n in names if n not in known]
     if unknown:
         close = difflib.get_close_matches(unknown[0], known, n=1)
@@ -335,18 +375,73 @@ def curve(
     (occupations_left_out, onet_occupations_left_out, workers_left_out, all_workers).
     The recipe is in .attrs["recipe"].
     """
-    recipe.checked(con)
-    if thresholds is None:
-        thresholds = [i / 100 for i in range(101)]
-    values = [_threshold(t) for t in thresholds]
-    frame = _run(con, "curve", {**_unit_params(recipe), "thresholds": values})
-    if frame.empty:
-        raise KBError(
-            f"No occupation has both {recipe.rater} labels and employment.",
-            "Check the rater's label set covers occupations with employment data.",
-        )
+    frame = _curve(con, recipe, thresholds, lambda result: result.df())
     frame.attrs["recipe"] = recipe
     return frame
+
+
+def _curve(
+    con: duckdb.DuckDBPyConnection,
+    recipe: Recipe,
+    thresholds: Sequence[float] | None,
+    fetch: Callable[[duckdb.DuckDBPyConnection], Any],
+) -> Any:
+    """curve.sql for one recipe, fetched by fetch. The stored units are tried first: the usual
+    case costs one query, and the rater is checked only if they give no rows."""
+    values = [_threshold(t) for t in (DEFAULT_CURVE if thresholds is None else thresholds)]
+    params = {**_unit_params(recipe), "thresholds": values}
+    result = fetch(_execute(con, "curve", params, STORED_UNITS))
+    if len(result) == 0 and _units_source(con, [recipe]) == UNITS_FROM_LABELS:
+        result = fetch(_execute(con, "curve", params, UNITS_FROM_LABELS))
+    if len(result) == 0:
+        raise _no_units(recipe)
+    return result
+
+
+def curves(
+    con: duckdb.DuckDBPyConnection,
+    recipes: Sequence[Recipe],
+    thresholds: Sequence[float] | None = None,
+) -> dict[Recipe, pd.DataFrame]:
+    """curve() for several recipes with one query: {recipe: the DataFrame curve() returns}.
+
+    Cheaper than one curve() call per recipe when a page draws several curves at once.
+    """
+    recipes = list(dict.fromkeys(recipes))
+    units = _units_source(con, recipes)
+    values = [_threshold(t) for t in (DEFAULT_CURVE if thresholds is None else thresholds)]
+    numbered = [
+        {
+            "recipe": number,
+            "rater": r.rater,
+            "measure": r.measure,
+            "weighting": r.weighting,
+            "employment": r.employment,
+            "compare": r.compare,
+        }
+        for number, r in enumerate(recipes)
+    ]
+    frame = _run(con, "curves", {"recipes": numbered, "thresholds": values}, units)
+    out = {}
+    for number, recipe in enumerate(recipes):
+        part = frame[frame["recipe"] == number].drop(columns="recipe").reset_index(drop=True)
+        if part.empty:
+            raise _no_units(recipe)
+        part.attrs["recipe"] = recipe
+        out[recipe] = part
+    return out
+
+
+def _namespaces(result: duckdb.DuckDBPyConnection) -> list[SimpleNamespace]:
+    columns = [d[0] for d in result.description]
+    return [SimpleNamespace(**dict(zip(columns, row, strict=True))) for row in result.fetchall()]
+
+
+def _no_units(recipe: Recipe) -> KBError:
+    return KBError(
+        f"No occupation has both {recipe.rater} labels and employment.",
+        "Check the rater's label set covers occupations with employment data.",
+    )
 
 
 def shares(
@@ -355,9 +450,10 @@ def shares(
     recipe: Recipe = PAPER,
 ) -> list[Share]:
     """share() at several thresholds, with one query."""
-    frame = curve(con, recipe, thresholds)
-    cover = _coverage_from(frame.iloc[0])
-    by_threshold = {float(r.threshold): r for r in frame.itertuples()}
+    # Plain rows rather than curve()'s DataFrame: this is the headline figure's hot path.
+    rows = _curve(con, recipe, thresholds, _namespaces)
+    cover = _coverage_from(rows[0])
+    by_threshold = {float(r.threshold): r for r in rows}
     out = []
     for t in thresholds:
         r = by_threshold[_threshold(t)]
@@ -405,10 +501,9 @@ def breakdown(
     annual wage, 1 = lowest). A NULL group_key collects units without that attribute.
     """
     _choice(by, GROUPINGS, "grouping")
-    recipe.checked(con)
-    frame = _run(
-        con, "breakdown", {**_unit_params(recipe), "by": by, "threshold": _threshold(threshold)}
-    )
+    units = _units_source(con, [recipe])
+    params = {**_unit_params(recipe), "by": by, "threshold": _threshold(threshold)}
+    frame = _run(con, "breakdown", params, units)
     frame.attrs["recipe"] = recipe
     frame.attrs["threshold"] = threshold
     return frame
@@ -426,8 +521,8 @@ def top(
     """
     if int(n) < 1:
         raise KBError(f"n must be at least 1 (got {n}).", "Ask for e.g. -n 10.")
-    recipe.checked(con)
-    frame = _run(con, "top", {**_unit_params(recipe), "least": bool(least), "n": int(n)})
+    units = _units_source(con, [recipe])
+    frame = _run(con, "top", {**_unit_params(recipe), "least": bool(least), "n": int(n)}, units)
     frame.attrs["recipe"] = recipe
     return frame
 

@@ -92,10 +92,46 @@ LEFT JOIN employment r ON r.vintage = 'oews-2021' AND r.level = 'detailed'
 ORDER BY o.onet_code
 """
 
+# Materialised exposure (kb/schema/20_exposure.sql): replace the raters' rows with what their
+# labels give now. Units are built from the stored occupation rows, not recomputed from labels.
+SQL_DELETE_STORED_OCCUPATIONS = (
+    "DELETE FROM stored_occupation_exposure WHERE list_contains($raters::VARCHAR[], rater)"
+)
+SQL_DELETE_STORED_UNITS = (
+    "DELETE FROM stored_exposure_units WHERE list_contains($raters::VARCHAR[], rater)"
+)
+SQL_STORE_OCCUPATIONS = """
+INSERT INTO stored_occupation_exposure
+SELECT onet_code, rater, measure, weighting, exposure, tasks
+FROM occupation_exposure_from_labels
+WHERE list_contains($raters::VARCHAR[], rater)
+ORDER BY rater, measure, weighting, onet_code
+"""
+SQL_STORE_UNITS = """
+INSERT INTO stored_exposure_units
+SELECT * FROM exposure_units_of('stored_occupation_exposure')
+WHERE list_contains($raters::VARCHAR[], rater)
+ORDER BY rater, measure, weighting, employment_recipe, unit_code
+"""
+
+
+def store_exposure(con: duckdb.DuckDBPyConnection, raters: Sequence[str]) -> None:
+    """Store (or re-store) the occupation exposure and units of these raters from their labels.
+
+    Runs in the caller's transaction: the build, and `kb ingest labels` for its new rater."""
+    params = {"raters": list(raters)}
+    for sql in (
+        SQL_DELETE_STORED_UNITS,
+        SQL_DELETE_STORED_OCCUPATIONS,
+        SQL_STORE_OCCUPATIONS,
+        SQL_STORE_UNITS,
+    ):
+        con.execute(sql, params)
+
 
 def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
     """The build step: verify and read every file first, then write all tables."""
-    labelset = read_labelset(sources.resolve(DATASET, LABELSET, ctx))
+    stage_labelset(con, sources.resolve(DATASET, LABELSET, ctx))
     oews = read_oews(sources.resolve(DATASET, OEWS, ctx))
     projections = read_projections(sources.resolve(DATASET, PROJECTIONS, ctx))
     crosswalk = read_crosswalk(sources.resolve(DATASET, CROSSWALK, ctx))
@@ -115,44 +151,45 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
     con.register("crosswalk_frame", crosswalk)
     con.execute("INSERT INTO onet_nem_crosswalk SELECT * FROM crosswalk_frame ORDER BY onet_code")
 
-    occupations = labelset[["onet_code", "title"]].drop_duplicates().reset_index(drop=True)
-    con.register("occupation_frame", occupations)
+    con.execute(
+        "CREATE TEMP VIEW occupation_frame AS SELECT DISTINCT onet_code, title FROM labelset"
+    )
     con.register("job_zone_frame", job_zones)
     hybrid = pd.DataFrame(list(OEWS_HYBRID_CODES.items()), columns=["soc_code", "oews_code"])
     con.register("oews_hybrid_frame", hybrid)
     con.execute(INSERT_OCCUPATIONS)
-    con.register("task_frame", labelset)
     con.execute(
-        "INSERT INTO tasks SELECT onet_code, task_id, statement, task_type FROM task_frame "
+        "INSERT INTO tasks SELECT onet_code, task_id, statement, task_type FROM labelset "
         "ORDER BY onet_code, task_id"
     )
     con.executemany(
         "INSERT INTO raters (rater, description, source) VALUES (?, ?, ?)",
         [(r, d, f"{LABELSET}: {c}") for r, (c, d) in BUILTIN_RATERS.items()],
     )
-    # One statement for all built-in raters (the constraint checks dominate: one pass is cheaper).
-    # Column names come from the constant BUILTIN_RATERS; rater names are parameters.
-    per_rater = " UNION ALL ".join(
-        f'SELECT onet_code, task_id, ? AS rater, "{column}" AS label FROM task_frame'
-        for column, _ in BUILTIN_RATERS.values()
-    )
-    con.execute(
-        f"INSERT INTO task_labels SELECT * FROM ({per_rater}) ORDER BY onet_code, task_id, rater",
-        list(BUILTIN_RATERS),
-    )
+    # One statement per rater: a third of the rows to sort and check at a time keeps the peak
+    # memory of a large build down (the key checks dominate either way). The column name comes
+    # from the constant BUILTIN_RATERS; the rater name is a parameter.
+    for rater, (column, _) in BUILTIN_RATERS.items():
+        con.execute(
+            f'INSERT INTO task_labels SELECT onet_code, task_id, ?, "{column}" FROM labelset '
+            "ORDER BY onet_code, task_id",
+            [rater],
+        )
+    for view in ("occupation_frame", "labelset"):
+        con.execute(f"DROP VIEW {view}")
+    con.execute("DROP TABLE labelset_text")  # the raw text is loaded: free it for what follows
     con.register("reference_frame", reference)
     con.execute(
         "INSERT INTO reference_occupation_exposure SELECT * FROM reference_frame ORDER BY ALL"
     )
     con.execute((SQL_DIR / "occupation_units.sql").read_text())
     con.execute((SQL_DIR / "employment_coverage.sql").read_text())
+    store_exposure(con, list(BUILTIN_RATERS))
     for name in (
         "major_frame",
         "employment_frame",
         "crosswalk_frame",
-        "occupation_frame",
         "job_zone_frame",
-        "task_frame",
         "reference_frame",
         "oews_hybrid_frame",
     ):
@@ -166,6 +203,8 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
         "occupation_units",
         "employment_coverage",
         "reference_occupation_exposure",
+        "stored_occupation_exposure",
+        "stored_exposure_units",
     ):
         ctx.counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
@@ -187,67 +226,119 @@ def _raise_if(problems: list[Problem], file: str) -> None:
         raise ValidationError(shown, f"{file} differs from the pinned upstream file.")
 
 
-def read_labelset(path: Path) -> pd.DataFrame:
-    """full_labelset.tsv -> one row per task: onet_code, task_id, statement, task_type, title and
-    one label column per built-in rater. Every problem is reported with its line number."""
-    frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, index_col=0)
-    file = path.name
-    _require_columns(frame, LABELSET_COLUMNS, file)
-    problems: list[Problem] = []
-    numbers = pd.to_numeric(frame["Task ID"], errors="coerce")
-    whole = numbers.notna() & (numbers % 1 == 0) & numbers.abs().lt(2**31)
-    for line in (whole.to_numpy() == False).nonzero()[0][:50] + 2:  # noqa: E712
-        problems.append(
-            Problem(
-                file,
-                f"line {line}",
-                "Task ID",
-                f"{frame['Task ID'].iloc[line - 2]!r} is not a whole number",
-            )
-        )
-    task_ids = numbers.where(whole).astype("Int64")
-    for column, _ in BUILTIN_RATERS.values():
-        bad = ~frame[column].isin(LABELS)
-        for line in (frame.index[bad.to_numpy()].astype(int) + 2)[:50]:
-            value = frame[column].iloc[line - 2]
-            problems.append(Problem(file, f"line {line}", column, f"{value!r} is not E0, E1 or E2"))
-    bad_type = ~frame["Task Type"].isin(["Core", "Supplemental", ""])
-    for line in (bad_type.to_numpy().nonzero()[0] + 2)[:50]:
-        problems.append(
-            Problem(
-                file,
-                f"line {line}",
-                "Task Type",
-                f"{frame['Task Type'].iloc[line - 2]!r} is not Core or Supplemental",
-            )
-        )
-    out = pd.DataFrame(
-        {
-            "onet_code": frame["O*NET-SOC Code"].str.strip().to_numpy(),
-            "task_id": task_ids.to_numpy(),
-            "statement": frame["Task"].to_numpy(),
-            "task_type": frame["Task Type"].replace("", None).to_numpy(),
-            "title": frame["Title"].str.strip().to_numpy(),
-        }
+# full_labelset.tsv is read by DuckDB into a temporary table, every cell as text (so nothing is
+# lost before it is checked), one row per line in file order: rowid + 2 is the line number.
+SQL_STAGE_LABELSET = """
+CREATE OR REPLACE TEMP TABLE labelset_text AS
+SELECT "O*NET-SOC Code" AS code, "Task ID" AS task_id, "Task" AS statement,
+       "Task Type" AS task_type, "Title" AS title, {labels}
+FROM read_csv(?, delim = '\t', quote = '"', escape = '"', header = true, all_varchar = true)
+"""
+SQL_LABELSET = """
+CREATE OR REPLACE TEMP VIEW labelset AS
+SELECT trim(code) AS onet_code,
+       CASE WHEN whole THEN CAST(number AS INTEGER) END AS task_id,
+       statement, nullif(task_type, '') AS task_type, trim(title) AS title, {labels},
+       line, whole, task_id_text
+FROM (
+    SELECT *, coalesce(number = floor(number) AND abs(number) < 2147483648, false) AS whole
+    FROM (
+        SELECT coalesce(code, '') AS code, coalesce(task_id, '') AS task_id_text,
+               TRY_CAST(task_id AS DOUBLE) AS number, coalesce(statement, '') AS statement,
+               coalesce(task_type, '') AS task_type, coalesce(title, '') AS title, {labels},
+               rowid + 2 AS line
+        FROM labelset_text
     )
-    for column, _ in BUILTIN_RATERS.values():
-        out[column] = frame[column].to_numpy()
-    dupes = out.duplicated(["onet_code", "task_id"], keep="first") & out["task_id"].notna()
-    for line in (dupes.to_numpy().nonzero()[0] + 2)[:50]:
-        problems.append(
-            Problem(
-                file,
-                f"line {line}",
-                "Task ID",
-                f"task {out['task_id'].iloc[line - 2]} of {out['onet_code'].iloc[line - 2]} "
-                "appears twice",
-            )
+)
+"""
+# Each check: the first 50 offending lines (file order), with the field's text.
+SQL_BAD_TASK_IDS = "SELECT line, task_id_text FROM labelset WHERE NOT whole ORDER BY line LIMIT 50"
+SQL_BAD_LABELS = """
+SELECT line, {column} FROM labelset
+WHERE {column} IS NULL OR {column} NOT IN ('E0', 'E1', 'E2') ORDER BY line LIMIT 50
+"""
+SQL_BAD_TASK_TYPES = """
+SELECT line, coalesce(task_type, '') FROM labelset
+WHERE task_type NOT IN ('Core', 'Supplemental') ORDER BY line LIMIT 50
+"""
+SQL_DUPLICATE_TASKS = """
+SELECT line, task_id, onet_code FROM (
+    SELECT line, task_id, onet_code,
+           row_number() OVER (PARTITION BY onet_code, task_id ORDER BY line) AS occurrence
+    FROM labelset WHERE whole
+)
+WHERE occurrence > 1 ORDER BY line LIMIT 50
+"""
+SQL_TITLES = """
+SELECT onet_code FROM labelset GROUP BY onet_code HAVING count(DISTINCT title) > 1
+ORDER BY onet_code LIMIT 50
+"""
+
+
+def _header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.readline().rstrip("\r\n").split("\t")
+
+
+def stage_labelset(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """full_labelset.tsv -> the temporary view labelset (one row per task: onet_code, task_id,
+    statement, task_type, title and one label column per built-in rater), read and checked by
+    DuckDB (over the temporary table labelset_text: drop both when done). Every problem is
+    reported with its line number; returns the number of tasks."""
+    file = path.name
+    header = _header(path)
+    missing = [c for c in LABELSET_COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(
+            [Problem(file, "header", c, "column is missing") for c in missing],
+            f"{file} does not look like the pinned upstream file; check data/sources.yml.",
         )
-    titles = out.groupby("onet_code")["title"].nunique()
-    for code in titles[titles > 1].index[:50]:
+    if len(set(header)) != len(header):
+        raise ValidationError([Problem(file, "header", None, "a column name appears twice")])
+    label_columns = [column for column, _ in BUILTIN_RATERS.values()]
+    try:
+        con.execute(
+            SQL_STAGE_LABELSET.format(labels=", ".join(f'"{c}"' for c in label_columns)),
+            [str(path)],
+        )
+    except duckdb.Error as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise ValidationError(
+            [Problem(file, "file", None, f"cannot be read as tab-separated text: {reason}")]
+        ) from exc
+    con.execute(SQL_LABELSET.format(labels=", ".join(f'"{c}"' for c in label_columns)))
+    problems = [
+        Problem(file, f"line {line}", "Task ID", f"{text!r} is not a whole number")
+        for line, text in con.execute(SQL_BAD_TASK_IDS).fetchall()
+    ]
+    for column in label_columns:
+        for line, value in con.execute(SQL_BAD_LABELS.format(column=f'"{column}"')).fetchall():
+            value = "" if value is None else value
+            problems.append(Problem(file, f"line {line}", column, f"{value!r} is not E0, E1 or E2"))
+    for line, value in con.execute(SQL_BAD_TASK_TYPES).fetchall():
+        problems.append(
+            Problem(file, f"line {line}", "Task Type", f"{value!r} is not Core or Supplemental")
+        )
+    for line, task_id, code in con.execute(SQL_DUPLICATE_TASKS).fetchall():
+        problems.append(
+            Problem(file, f"line {line}", "Task ID", f"task {task_id} of {code} appears twice")
+        )
+    for (code,) in con.execute(SQL_TITLES).fetchall():
         problems.append(Problem(file, f"occupation {code}", "Title", "has more than one title"))
     _raise_if(problems, file)
-    return out
+    return con.execute("SELECT count(*) FROM labelset").fetchone()[0]
+
+
+def read_labelset(path: Path) -> pd.DataFrame:
+    """full_labelset.tsv, checked (see stage_labelset), as a DataFrame: onet_code, task_id,
+    statement, task_type, title and one label column per built-in rater."""
+    with duckdb.connect() as con:
+        stage_labelset(con, path)
+        labels = ", ".join(f'"{column}"' for column, _ in BUILTIN_RATERS.values())
+        return con.execute(
+            f"SELECT onet_code, task_id, statement, task_type, title, {labels} "
+            "FROM labelset ORDER BY line"
+        ).df()
 
 
 def _number(value: Any) -> float | None:

@@ -381,7 +381,7 @@ def insert_label_set(
     con: duckdb.DuckDBPyConnection, entry: dict[str, Any], rows: list[LabelRow], description: str
 ) -> None:
     """Insert a validated set: its rater, its labels and its exposure_sources row."""
-    from kb import provenance  # provenance loads label sets at build time through this module
+    from kb import exposure_data, provenance  # provenance imports this module; both at use
 
     con.execute(SQL_INSERT_RATER, [entry["rater"], description,
                                    f"data/{LABELS_DIR}/{entry['labels_file']}"])
@@ -391,6 +391,7 @@ def insert_label_set(
         con.execute(SQL_INSERT_LABELS, [entry["rater"]])
     finally:
         con.unregister("incoming_labels")
+    exposure_data.store_exposure(con, [entry["rater"]])  # its shares read the stored rows
     provenance.insert_source(con, {**entry, "origin": "ingested"})
 
 

@@ -118,3 +118,39 @@ CREATE TABLE reference_occupation_exposure (
     exposure  DOUBLE NOT NULL CHECK (exposure BETWEEN 0 AND 1),
     PRIMARY KEY (onet_code, rater, measure)
 );
+
+-- Exposure materialised from task_labels (the views occupation_exposure_from_labels and
+-- exposure_units_from_labels), so that shares and curves read a few hundred rows instead of
+-- recomputing every occupation from its labels. Filled by the build for the built-in raters and
+-- for every saved label set, and by `kb ingest labels` for its rater inside the same transaction
+-- (kb.exposure_data.store_exposure). A rater with labels but no rows here (labels written by
+-- hand with SQL) is computed from its labels instead: the views occupation_exposure and
+-- exposure_units hold both.
+-- Rows are unique per (rater, measure, weighting, onet_code) and per (rater, measure, weighting,
+-- employment_recipe, unit_code) by construction (GROUP BY over keyed tables); no key index, as
+-- at 100x the data it would cost more memory than the rows. Stored sorted by rater, measure,
+-- weighting, so one recipe's scan skips the other raters' row groups.
+CREATE TABLE stored_occupation_exposure (
+    onet_code VARCHAR NOT NULL,
+    rater     VARCHAR NOT NULL,
+    measure   VARCHAR NOT NULL,
+    weighting VARCHAR NOT NULL,
+    exposure  DOUBLE  NOT NULL,
+    tasks     BIGINT  NOT NULL
+);
+
+CREATE TABLE stored_exposure_units (
+    employment_recipe VARCHAR NOT NULL,
+    unit_code         VARCHAR NOT NULL,
+    title             VARCHAR NOT NULL,
+    rater             VARCHAR NOT NULL,
+    measure           VARCHAR NOT NULL,
+    weighting         VARCHAR NOT NULL,
+    exposure          DOUBLE  NOT NULL,
+    onet_occupations  BIGINT  NOT NULL,
+    employment        DOUBLE,
+    annual_wage       DOUBLE,
+    major_group       VARCHAR NOT NULL,
+    job_zone          INTEGER,
+    education         VARCHAR
+);

@@ -25,10 +25,11 @@ FROM task_labels l
 JOIN tasks t USING (onet_code, task_id)
 CROSS JOIN exposure_measures m;
 
--- One row per occupation, rater, measure and weighting: the weighted mean of its task values.
+-- One row per occupation, rater, measure and weighting: the weighted mean of its task values,
+-- computed from the labels (the build and `kb ingest labels` store it in stored_occupation_exposure).
 -- Computed from label counts per task type (E1 and E2 counts are exact, so the result equals the
 -- mean of the task values: one division), which is far cheaper than averaging every task row.
-CREATE VIEW occupation_exposure AS
+CREATE VIEW occupation_exposure_from_labels AS
 WITH counts AS (
     SELECT l.onet_code, l.rater, t.task_type,
            count(*) FILTER (WHERE l.label = 'E1') AS e1,
@@ -58,15 +59,46 @@ GROUP BY onet_code, rater, measure, weighting;
 --   oews-2021: each OEWS May 2021 detailed occupation, its exposure the mean over the O*NET
 --              occupations it holds; each worker is counted once.
 -- A unit with NULL employment is left out of shares.
+-- The units over a table or view of occupation exposure (by name): the build stores
+-- exposure_units_of('stored_occupation_exposure') in stored_exposure_units. A unit's
+-- descriptive columns are the same for every rater, so they are joined after the grouping.
+CREATE MACRO exposure_units_of(occupation_exposure_source) AS TABLE
+WITH units AS (
+    SELECT employment_recipe, unit_code, any_value(unit_title) AS title,
+           any_value(employment) AS employment, any_value(annual_wage) AS annual_wage,
+           any_value(major_group) AS major_group, any_value(job_zone) AS job_zone,
+           any_value(education) AS education
+    FROM occupation_units
+    GROUP BY employment_recipe, unit_code
+),
+exposure AS (
+    SELECT u.employment_recipe, u.unit_code, e.rater, e.measure, e.weighting,
+           avg(e.exposure) AS exposure, count(*) AS onet_occupations
+    FROM query_table(occupation_exposure_source) e
+    JOIN occupation_units u USING (onet_code)
+    GROUP BY u.employment_recipe, u.unit_code, e.rater, e.measure, e.weighting
+)
+SELECT x.employment_recipe, x.unit_code, u.title, x.rater, x.measure, x.weighting, x.exposure,
+       x.onet_occupations, u.employment, u.annual_wage, u.major_group, u.job_zone, u.education
+FROM exposure x
+JOIN units u USING (employment_recipe, unit_code);
+
+CREATE VIEW exposure_units_from_labels AS
+SELECT * FROM exposure_units_of('occupation_exposure_from_labels');
+
+-- What every query reads: the stored rows, plus any rater whose labels were never stored
+-- (written by hand with SQL) computed from its labels, so every rater in task_labels appears.
+CREATE VIEW occupation_exposure AS
+SELECT * FROM stored_occupation_exposure
+UNION ALL
+SELECT * FROM occupation_exposure_from_labels
+WHERE rater NOT IN (SELECT DISTINCT rater FROM stored_occupation_exposure);
+
 CREATE VIEW exposure_units AS
-SELECT u.employment_recipe, u.unit_code, any_value(u.unit_title) AS title,
-       e.rater, e.measure, e.weighting, avg(e.exposure) AS exposure,
-       count(*) AS onet_occupations, any_value(u.employment) AS employment,
-       any_value(u.annual_wage) AS annual_wage, any_value(u.major_group) AS major_group,
-       any_value(u.job_zone) AS job_zone, any_value(u.education) AS education
-FROM occupation_exposure e
-JOIN occupation_units u USING (onet_code)
-GROUP BY u.employment_recipe, u.unit_code, e.rater, e.measure, e.weighting;
+SELECT * FROM stored_exposure_units
+UNION ALL
+SELECT * FROM exposure_units_from_labels
+WHERE rater NOT IN (SELECT DISTINCT rater FROM stored_exposure_units);
 
 -- The paper's headline: share of workers in occupations with more than 10% / 50% of tasks
 -- exposed, for every rater and measure, equal task weights, employment recipe 'paper'.
