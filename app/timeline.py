@@ -203,7 +203,7 @@ def render() -> None:
                     for day, ids_ in tl.same_day]
         if clusters:
             st.caption("Same-day releases (stacked within their lane): " + " · ".join(clusters))
-        vintages.release_annotations()  # exposure measures a release produced (H5)
+        vintages.release_annotations()  # exposure measures a release produced
 
         st.selectbox("Release", ids, key=RELEASE_KEY,
                      format_func=lambda rid: f"{names[rid]} ({rid})")

@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app import data
 from app.ui import errors_shown, store
 from kb import exposure, labels, provenance, usage
 from kb import store as kbstore
@@ -26,12 +27,6 @@ KIND_TEXT = {"human_annotation": "human annotators", "model_labels": "model labe
 def sources(db: str, stamp: str) -> pd.DataFrame:
     with kbstore.connect(db) as con:
         return provenance.sources(con)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def annotations(db: str, stamp: str) -> pd.DataFrame:
-    with kbstore.connect(db) as con:
-        return provenance.annotations(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -88,7 +83,7 @@ def release_annotations(release_id: str | None = None) -> None:
     Called from app/timeline.py, so a label set shows on the release that produced it.
     """
     ref = store()
-    notes = annotations(ref.db, ref.stamp)
+    notes = data.annotations(ref.db, ref.stamp)
     if notes.empty:
         return
     if release_id is None:

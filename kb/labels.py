@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from kb import config, store
+from kb import config, exposure, store
 from kb.errors import KBError, Problem, ValidationError
 
 LABELS = ("E0", "E1", "E2")
@@ -549,8 +549,6 @@ def agreement_matrix(
     change. metric: kappa (default), agreement, pearson_r or n (items both raters labelled).
     The diagonal is each rater against itself. The frame's attrs carry measure, level, metric.
     """
-    from kb import exposure
-
     metric = metric or "kappa"
     if metric not in MATRIX_METRICS:
         raise KBError(f"Unknown agreement metric {metric!r}.",

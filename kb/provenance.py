@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from kb import labels, store, usage
+from kb import exposure, labels, store, usage
 from kb.errors import Problem, ValidationError
 
 SOURCES_FILE = "exposure_sources.yml"
@@ -163,8 +163,6 @@ def history(
     tasks_labelled (an ingested set may label only some tasks: its shares then count only the
     occupations it labels).
     """
-    from kb import exposure  # H2's analysis module
-
     rows: list[dict[str, Any]] = []
     frame = sources(con).astype(object)
     for src in frame.where(frame.notna(), None).itertuples(index=False):

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from kb import store
+from kb import sources, store
 from kb.errors import KBError, Problem, ValidationError
 
 DATASET = "working-with-ai"
@@ -200,8 +200,6 @@ def read_usage(scores_path: Any, metrics_path: Any) -> pd.DataFrame:
 
 def load_into(con: duckdb.DuckDBPyConnection, ctx: Any) -> int:
     """Load the usage scores (after exposure_sources has its record for the measure)."""
-    from kb import sources
-
     row = store.first_row(con, SQL_SOURCE_ID, [MEASURE])
     if row is None:
         raise KBError(f"No exposure source describes the measure {MEASURE!r}.",

@@ -226,7 +226,7 @@ def test_flipped_gpt4_set_agreement_and_shares(workspace, tmp_path: Path) -> Non
         assert "gpt4_flipped" in exposure.raters(con)
         task = exposure.agreement(con, "beta", "task", ("gpt4", "gpt4_flipped"))
         shares = exposure.shares(con, [0.1, 0.5], exposure.Recipe(rater="gpt4_flipped"))
-        # Per-occupation employment of the paper recipe (H2's, tested there); does not
+        # Per-occupation employment of the paper recipe (tested in test_exposure.py); does not
         # depend on the rater.
         employment = con.execute(
             "SELECT unit_code AS onet_code, employment FROM exposure_units "

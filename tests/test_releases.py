@@ -323,7 +323,7 @@ def test_update_works_while_another_table_references_the_release(workspace, tmp_
     assert query(workspace.db, "SELECT summary FROM releases WHERE id = 'gpt-4'") == [("A new summary.",)]
     assert query(workspace.db, "SELECT count(*) FROM facts WHERE release_id = 'gpt-4'") == [(3,)]
     assert query(workspace.db, "SELECT count(*) FROM test_refs") == [(2,)]
-    # H5's exposure_sources references releases too, once it is in the schema.
+    # exposure_sources (kb/schema/40_provenance.sql) references releases too.
     if query(workspace.db, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'exposure_sources'")[0][0]:
         assert rows_before == store_dump(workspace.db)["exposure_sources"]
     # Relations of other releases that point at gpt-4 are untouched.
