@@ -1,13 +1,18 @@
-"""The timeline's closed vocabularies: release kinds, relation types and modalities.
+"""Every closed set in kb, once: the terms a user can name and what each means.
 
-Each is a small fixed set with a one-line meaning. The store keeps them as tables (filled from
-here at build time) and `releases.kind` repeats KINDS in a CHECK constraint, which a test keeps
-in step with this module. Adding a value is a code change, reviewed like one.
+Each set is a mapping from term to a one-line description, in display order. The CLI builds its
+`click.Choice` options from these mappings, the dashboard its selectboxes and glossary, the store
+its vocabulary tables and CHECK constraints (a test keeps the DDL in step), so help text, checks
+and data cannot drift apart. Adding a term is a code change, reviewed like one.
 """
 
 from __future__ import annotations
 
-KINDS: dict[str, str] = {
+from typing import Final, Literal, get_args
+
+# --- The release timeline ------------------------------------------------------------------
+
+KINDS: Final[dict[str, str]] = {
     "model": "a trained model or model family made available in some form (weights, API, product)",
     "paper": "a research paper or report whose model was not released for use",
     "system": "software that combines existing models (an orchestration or tool-use system)",
@@ -21,7 +26,7 @@ KINDS: dict[str, str] = {
 
 # Lineage only: what a release was built from or with. The order a thing happened in is
 # chronology, which comes from dates and is never stored as a relation.
-RELATION_TYPES: dict[str, str] = {
+RELATION_TYPES: Final[dict[str, str]] = {
     "fine_tuned_from": "weights were obtained by fine-tuning the target model",
     "trained_on_data_from": "training data was produced by, or taken from, the target",
     "architecture_from": "model design follows the target's architecture (trained anew)",
@@ -33,7 +38,7 @@ RELATION_TYPES: dict[str, str] = {
     "evaluated_with": "the target was used to evaluate this release",
 }
 
-MODALITIES: dict[str, str] = {
+MODALITIES: Final[dict[str, str]] = {
     "text": "natural-language text",
     "code": "source code",
     "image": "still images",
@@ -41,4 +46,93 @@ MODALITIES: dict[str, str] = {
     "video": "moving images",
 }
 
-DATE_PRECISIONS = ("day", "month", "year")
+DatePrecision = Literal["day", "month", "year"]
+DATE_PRECISIONS: Final[tuple[DatePrecision, ...]] = get_args(DatePrecision)
+
+# --- Task exposure --------------------------------------------------------------------------
+
+Label = Literal["E0", "E1", "E2"]
+LABELS: Final[dict[str, str]] = {
+    "E0": "no exposure: an LLM would not cut the time for this task by half or more",
+    "E1": "direct exposure: an LLM (such as ChatGPT) alone cuts the time by half or more",
+    "E2": "exposure with software built on an LLM (tools, retrieval, images) cuts it by half",
+}
+
+Measure = Literal["alpha", "beta", "zeta"]
+MEASURES: Final[dict[str, str]] = {
+    "alpha": "E1: direct exposure only (lower bound)",
+    "beta": "E1 + 0.5 E2: direct exposure plus half of the software-enabled (the paper's headline)",
+    "zeta": "E1 + E2: direct and software-enabled exposure (upper bound)",
+}
+# How much an E1 and an E2 task count under each measure (E0 counts 0).
+MEASURE_WEIGHTS: Final[dict[str, tuple[float, float]]] = {
+    "alpha": (1.0, 0.0),
+    "beta": (1.0, 0.5),
+    "zeta": (1.0, 1.0),
+}
+# Short formulas for recipe lines and chart titles.
+MEASURE_FORMULAS: Final[dict[str, str]] = {"alpha": "E1", "beta": "E1 + 0.5 E2", "zeta": "E1 + E2"}
+MEASURE_ALIASES: Final[dict[str, str]] = {"gamma": "zeta"}  # the authors' files call zeta gamma
+
+Weighting = Literal["equal", "core"]
+WEIGHTINGS: Final[dict[str, str]] = {
+    "equal": "equal task weights (each task counts once, as in the paper's tables)",
+    "core": "core tasks 2 : supplemental tasks 1 (reproduces the authors' occ_level.csv)",
+}
+
+Comparison = Literal["gt", "ge"]
+COMPARISONS: Final[dict[str, str]] = {
+    "gt": "exposure above the threshold (>), as the authors' code computes it",
+    "ge": "exposure at or above the threshold (>=), as the abstract words it",
+}
+COMPARISON_SIGNS: Final[dict[str, str]] = {"gt": ">", "ge": ">="}
+# The words that match each sign, for quotable sentences: "more than 50%" vs "at least 50%".
+COMPARISON_WORDS: Final[dict[str, str]] = {"gt": "more than", "ge": "at least"}
+
+EMPLOYMENT_RECIPES: Final[dict[str, str]] = {
+    "paper": "BLS Employment Projections 2022 employment joined through the NEM crosswalk "
+    "(the authors' notebook; an NEM occupation counts once per O*NET occupation mapped to it)",
+    "oews-2021": "OEWS May 2021 detailed employment, each worker counted once "
+    "(O*NET occupations of one SOC code averaged)",
+}
+
+GROUPINGS: Final[dict[str, str]] = {
+    "major_group": "SOC major group",
+    "job_zone": "O*NET Job Zone (1 little preparation ... 5 extensive preparation)",
+    "education": "typical education needed for entry (BLS)",
+    "wage_quintile": "median annual wage quintile, weighted by employment",
+}
+
+Level = Literal["task", "occupation"]
+LEVELS: Final[dict[str, str]] = {
+    "task": "one O*NET task statement",
+    "occupation": "one O*NET-SOC occupation (the mean over its tasks)",
+}
+
+AGREEMENT_METRICS: Final[dict[str, str]] = {
+    "kappa": "Cohen's kappa: agreement beyond chance (1 perfect, 0 chance)",
+    "agreement": "share of items given the same category",
+    "pearson_r": "Pearson correlation of the exposure values",
+    "n": "items both raters labelled",
+}
+
+# --- Exposure sources (who or what produced a measure) -------------------------------------
+
+SOURCE_KINDS: Final[dict[str, str]] = {
+    "human_annotation": "labels written by people following a rubric",
+    "model_labels": "labels produced by a language model following a rubric",
+    "usage_log": "measured from how people actually use an AI system",
+}
+
+# --- Published figures that `kb verify` recomputes -----------------------------------------
+
+PUBLISHED_KINDS: Final[dict[str, str]] = {
+    "share_workers": "share of workers above a task-exposure threshold",
+    "task_mean": "mean task exposure",
+    "occ_level_max_abs_diff": "largest difference from the authors' occ_level.csv",
+}
+
+
+def canonical_measure(name: str) -> str:
+    """The measure a name stands for ('gamma' is the authors' name for zeta); unchecked."""
+    return MEASURE_ALIASES.get(name, name)

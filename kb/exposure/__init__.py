@@ -25,7 +25,7 @@ import pandas as pd
 
 from kb.errors import KBError
 
-SQL_DIR = Path(__file__).parent / "sql"
+SQL_DIR = Path(__file__).parent.parent / "sql"
 
 MEASURES = ("alpha", "beta", "zeta")
 MEASURE_ALIASES = {"gamma": "zeta"}  # the authors' files call zeta "gamma"
