@@ -1,7 +1,8 @@
 """The kb dashboard: `streamlit run dashboard.py` (or `make dashboard`) from the repository root.
 
-Layout and navigation only. Each page lives in app/ and reads the store through the cached
-wrappers in app/data.py, which call kb.*; there is no SQL here or in the pages.
+Navigation only. Each page lives in app/pages/ and only lays out; it reads the store through the
+cached wrappers in app/cached.py, which call kb.*, and draws the charts of app/charts/. There is
+no SQL here or in the pages.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from app import bootstrap  # noqa: E402
 st.set_page_config(page_title="kb: LLM releases and task exposure", layout="wide")
 
 PAGES = [
-    st.Page("app/timeline.py", title="Timeline", icon=":material/timeline:", default=True),
-    st.Page("app/exposure.py", title="Exposure", icon=":material/bar_chart:"),
-    st.Page("app/explorer.py", title="Occupation explorer", icon=":material/search:"),
-    st.Page("app/vintages.py", title="Vintages", icon=":material/history:"),
-    st.Page("app/sql_console.py", title="SQL", icon=":material/terminal:"),
-    st.Page("app/about.py", title="About the data", icon=":material/info:"),
+    st.Page("app/pages/timeline.py", title="Timeline", icon=":material/timeline:", default=True),
+    st.Page("app/pages/exposure.py", title="Exposure", icon=":material/bar_chart:"),
+    st.Page("app/pages/explorer.py", title="Occupation explorer", icon=":material/search:"),
+    st.Page("app/pages/vintages.py", title="Vintages", icon=":material/history:"),
+    # The URL stays /sql_console, as before the pages moved into app/pages/.
+    st.Page("app/pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql_console"),
+    st.Page("app/pages/about.py", title="About the data", icon=":material/info:"),
 ]
 
 # Pages along the top: the charts get the full width of a 1280-pixel window.

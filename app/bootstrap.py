@@ -6,8 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import data
+from app import cached
 from app.ui import show_error
+from kb import build as kbbuild
 from kb import config
 from kb import store as kbstore
 from kb.errors import KBError, StoreError
@@ -25,7 +26,7 @@ def ensure_store() -> bool:
     (re)built. A store that cannot be opened (locked by a writer, or not a DuckDB file) is
     reported, never replaced: a running `kb ingest` must not lose its store under it.
     """
-    ref = data.current_store()
+    ref = cached.current_store()
     if st.session_state.get(_CHECKED_KEY) == (ref.db, ref.stamp):
         return True
     try:
@@ -37,9 +38,9 @@ def ensure_store() -> bool:
             raise StoreError(f"The store {ref.db} cannot be read: {reason}.", kbstore.REBUILD_HINT)
         if reason is not None:
             _build(reason, ref.db)
-            ref = data.current_store()
+            ref = cached.current_store()
         # A store that opens but was built by another schema version is refused here, once.
-        data.store_meta(ref.db, ref.stamp)
+        cached.store_meta(ref)
     except KBError as exc:
         show_error(exc)
         return False
@@ -49,15 +50,17 @@ def ensure_store() -> bool:
 
 def _build(reason: str, db: str) -> None:
     raw = config.raw_dir()
-    origin = (f"the local mirror {raw}" if raw
-              else "the upstream files (downloaded once, then cached)")
+    origin = (
+        f"the local mirror {raw}" if raw else "the upstream files (downloaded once, then cached)"
+    )
     with st.status(f"Building the store: {reason}.", expanded=True) as box:
         st.write(f"Reading {origin}; this takes a few seconds and happens once.")
         try:
-            report = kbstore.build(db, progress=lambda message: st.write(f"{message}…"))
+            report = kbbuild.build(db, progress=lambda message: st.write(f"{message}…"))
         except KBError:
             box.update(label="The store could not be built.", state="error")
             raise
-        box.update(label=f"Store built in {report.seconds:.1f} s.", state="complete",
-                   expanded=False)
+        box.update(
+            label=f"Store built in {report.seconds:.1f} s.", state="complete", expanded=False
+        )
     st.cache_data.clear()

@@ -1,4 +1,4 @@
-"""Small display helpers shared by the pages: readable errors and the current store."""
+"""Small display helpers shared by the pages: readable errors, the current store, numbers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import streamlit as st
 
-from app import data
+from app import cached
+from kb import vocabulary
 from kb.errors import KBError
 
 
@@ -27,9 +28,9 @@ def errors_shown() -> Iterator[None]:
         st.stop()
 
 
-def store() -> data.StoreRef:
+def store() -> cached.StoreRef:
     """The store this run reads (path and stamp: the cache key of every query)."""
-    return data.current_store()
+    return cached.current_store()
 
 
 def pct(value: float | None, digits: int = 1) -> str:
@@ -38,3 +39,8 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 def count(value: float | int | None) -> str:
     return "n/a" if value is None else f"{value:,.0f}"
+
+
+def sign(compare: str) -> str:
+    """The comparison's sign as the pages print it: '>' or '≥'."""
+    return vocabulary.COMPARISON_SIGNS[compare].replace(">=", "≥")

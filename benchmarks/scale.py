@@ -3,7 +3,7 @@ baseline doing the same headline, measured in the same run.
 
 Both sides are measured twice, like with like:
 - "raw files -> headline": a fresh process that reads the raw files and prints the headline.
-  kb: `kb.store.build(...)` (every table, checksums, the release timeline) then the headline
+  kb: `kb.build.build(...)` (every table, checksums, the release timeline) then the headline
   query; baseline: pandas reads the three files it needs and computes the headline.
 - "headline on loaded data": kb's query on a built store (open connection) vs pandas on frames
   already in memory (the employment join included, as kb's query includes it).
@@ -34,10 +34,11 @@ def child_build(db: str, raw_dir: str, manifest: str) -> dict[str, Any]:
 
     from workloads import headline_share
 
+    from kb import build as kbbuild
     from kb import store
 
     started = time.perf_counter()
-    report = store.build(db, raw_dir=raw_dir, manifest=manifest)
+    report = kbbuild.build(db, raw_dir=raw_dir, manifest=manifest)
     with store.connect(db) as con:
         shares = [headline_share(con, t) for t in THRESHOLDS]
     return {

@@ -53,11 +53,13 @@ def time_calls(func: Callable[[], Any], repeats: int, warmup: int = 1) -> tuple[
 
 @dataclass(frozen=True)
 class ChildRun:
-    """One child process: wall seconds, peak resident memory (bytes) and what it printed."""
+    """One child process: wall seconds, peak resident memory (bytes), what it printed, and its
+    CPU seconds (user + system: much less sensitive than wall time to other jobs' load)."""
 
     seconds: float
     peak_rss_bytes: int
     output: dict[str, Any]
+    cpu_seconds: float = 0.0
 
 
 def run_child(
@@ -98,4 +100,4 @@ def run_child(
         output = json.loads(lines[-1]) if lines else {}
     except json.JSONDecodeError:
         output = {}
-    return ChildRun(seconds, usage.ru_maxrss * 1024, output)
+    return ChildRun(seconds, usage.ru_maxrss * 1024, output, usage.ru_utime + usage.ru_stime)

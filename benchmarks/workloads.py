@@ -201,7 +201,7 @@ def dashboard_figures(db: Path, repeats: int) -> dict[str, tuple[Stats, dict]]:
     os.environ["KB_DB"] = str(db)
     app = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=120)
     app.run()
-    app.switch_page("app/exposure.py")
+    app.switch_page("app/pages/exposure.py")
     app.run()
     if app.exception:
         raise RuntimeError(f"the dashboard raised: {app.exception}")

@@ -1,4 +1,4 @@
-"""The one error type users see, and its few specialisations.
+"""The one error type users see, its few specialisations, and the did-you-mean suggestion.
 
 Every failure a user can act on is a KBError with a message (what went wrong, where) and a hint
 (what to do). The CLI turns it into one line on stderr and exit 1; the dashboard into st.error.
@@ -6,7 +6,18 @@ Every failure a user can act on is a KBError with a message (what went wrong, wh
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+# A refused input lists this many problems one by one and counts the rest: enough to fix a
+# file in one pass, short enough to read (and bounded for a file of two million bad records).
+MAX_LISTED_PROBLEMS: Final = 50
+# Suggestions: at most this many close names, at least this similar (difflib's ratio).
+MAX_SUGGESTIONS: Final = 3
+SUGGESTION_CUTOFF: Final = 0.6
 
 
 class KBError(Exception):
@@ -36,14 +47,17 @@ class Problem:
 
 
 class ValidationError(KBError):
-    """Input was refused: every problem is listed and nothing was written."""
+    """Input was refused: every problem is kept, the first MAX_LISTED_PROBLEMS are listed, and
+    nothing was written."""
 
-    def __init__(self, problems: list[Problem], hint: str | None = None) -> None:
+    def __init__(self, problems: Sequence[Problem], hint: str | None = None) -> None:
         self.problems = list(problems)
         files = sorted({p.file for p in self.problems})
         n = len(self.problems)
-        head = f"{', '.join(files)}: {n} problem{'s' if n != 1 else ''}, nothing was written"
-        lines = [head] + [f"  {p}" for p in self.problems]
+        head = f"{', '.join(files)}: {n:,} problem{'s' if n != 1 else ''}, nothing was written"
+        lines = [head] + [f"  {p}" for p in self.problems[:MAX_LISTED_PROBLEMS]]
+        if n > MAX_LISTED_PROBLEMS:
+            lines.append(f"  ... and {n - MAX_LISTED_PROBLEMS:,} more problems")
         super().__init__("\n".join(lines), hint)
 
 
@@ -57,3 +71,37 @@ class StoreError(KBError):
 
 class QueryError(KBError):
     """A user's SQL was refused or failed (read-only console and `kb query`)."""
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """'did you mean 'a', 'b'?' for the known names closest to a mistyped one, or '' if none is
+    close. Callers place it: "No release 'gpt4' (did you mean 'gpt-4'?)" or capitalised after a
+    full stop."""
+    matches = difflib.get_close_matches(
+        name, sorted(set(candidates)), n=MAX_SUGGESTIONS, cutoff=SUGGESTION_CUTOFF
+    )
+    return f"did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
+
+
+def type_name(value: Any) -> str:
+    """How a message names the type of a value read from YAML, JSON or CSV."""
+    names = {
+        dict: "a mapping",
+        list: "a list",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "nothing",
+        str: "text",
+    }
+    for typ, label in names.items():
+        if type(value) is typ:
+            return label
+    if isinstance(value, date):
+        return "a date"
+    return type(value).__name__
+
+
+def clip(text: str, limit: int) -> str:
+    """Text cut to `limit` characters for a message (a field can be a megabyte)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,4 +1,4 @@
-"""Task-label sets: read a label CSV, validate it and its provenance, write it to data/ and the store.
+"""Task-label sets: read a label CSV, check it and its provenance, write it to data/ and the store.
 
 A label set is one rater's E0/E1/E2 labels for O*NET tasks, with a record of who or what produced
 it (a release in the timeline, or human annotators), how and when. `kb ingest labels` validates
@@ -14,13 +14,10 @@ File format (UTF-8 CSV, header on line 1, extra columns ignored):
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import difflib
 import io
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,16 +27,16 @@ import duckdb
 import pandas as pd
 import yaml
 
-from kb import config, exposure, store
-from kb.errors import KBError, Problem, ValidationError
+from kb import config, datafiles, dates, provenance, store
+from kb.errors import KBError, Problem, ValidationError, did_you_mean
+from kb.exposure import loading as exposure_loading
+from kb.releases.records import URL_PATTERN
+from kb.vocabulary import LABELS
 
-LABELS = ("E0", "E1", "E2")
 RATER_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 ONET_CODE_PATTERN = re.compile(r"\d{2}-\d{4}\.\d{2}")
 TASK_ID_PATTERN = re.compile(r"\d{1,9}(\.0+)?")  # 8823, or 8823.0 as in the authors' files
-URL_PATTERN = re.compile(r"https?://[^\s/]+\S*")
 MAX_TEXT = 4000  # characters in a free-text field (rubric, producer, citation)
-MAX_PROBLEMS = 50  # listed one by one; the rest are counted
 
 # Accepted header spellings (compared case-insensitively, surrounding spaces ignored).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -55,12 +52,12 @@ SQL_TASKS = "SELECT task_id, onet_code FROM tasks"
 SQL_RATERS = "SELECT rater FROM raters"
 SQL_RELEASE = "SELECT id, name, date FROM releases WHERE id = ?"
 SQL_RELEASE_IDS = "SELECT id FROM releases"
+SQL_TASK_COUNT = "SELECT count(*) FROM tasks"
 SQL_INSERT_RATER = "INSERT INTO raters (rater, description, source) VALUES (?, ?, ?)"
 SQL_INSERT_LABELS = (
     "INSERT INTO task_labels (onet_code, task_id, rater, label) "
     "SELECT onet_code, task_id, ?, label FROM incoming_labels"
 )
-
 
 
 @dataclass(frozen=True)
@@ -118,15 +115,27 @@ class IngestReport:
 
 def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
     if not raw.strip():
-        return None, [Problem(name, "line 1", None, "the file is empty (expected a header "
-                                                    "onet_code,task_id,label and label rows)")]
+        return None, [
+            Problem(
+                name,
+                "line 1",
+                None,
+                "the file is empty (expected a header onet_code,task_id,label and label rows)",
+            )
+        ]
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(name, f"line {line}", None,
-                              f"is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                              "save the file as UTF-8")]
+        return None, [
+            Problem(
+                name,
+                f"line {line}",
+                None,
+                f"is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                "save the file as UTF-8",
+            )
+        ]
 
 
 def _header_map(header: list[str], name: str) -> tuple[dict[str, int], list[Problem]]:
@@ -136,11 +145,19 @@ def _header_map(header: list[str], name: str) -> tuple[dict[str, int], list[Prob
     for column, aliases in COLUMNS.items():
         found = [i for i, h in enumerate(normalised) if h in aliases]
         if not found:
-            problems.append(Problem(name, "line 1", column,
-                                    f"column is missing (header: {_show(', '.join(header), 80) if header else 'empty'})"))
+            shown_header = _show(", ".join(header), 80) if header else "empty"
+            problems.append(
+                Problem(
+                    name,
+                    "line 1",
+                    column,
+                    f"column is missing (header: {shown_header})",
+                )
+            )
         elif len(found) > 1:
-            problems.append(Problem(name, "line 1", column,
-                                    f"column appears {len(found)} times in the header"))
+            problems.append(
+                Problem(name, "line 1", column, f"column appears {len(found)} times in the header")
+            )
         else:
             positions[column] = found[0]
     return positions, problems
@@ -165,31 +182,53 @@ def parse_rows(text: str, name: str) -> tuple[list[LabelRow], list[Problem]]:
                 continue  # blank line
             where = f"line {line}"
             if len(record) != len(header):
-                problems.append(Problem(name, where, None,
-                                        f"has {len(record)} fields, the header has {len(header)}"))
+                problems.append(
+                    Problem(
+                        name, where, None, f"has {len(record)} fields, the header has {len(header)}"
+                    )
+                )
                 continue
             onet_code = record[positions["onet_code"]].strip()
             task_text = record[positions["task_id"]].strip()
             label = record[positions["label"]].strip()
             ok = True
             if not ONET_CODE_PATTERN.fullmatch(onet_code):
-                problems.append(Problem(name, where, "onet_code",
-                                        f"{_show(onet_code)} is not an O*NET-SOC code (like 11-1011.00)"))
+                problems.append(
+                    Problem(
+                        name,
+                        where,
+                        "onet_code",
+                        f"{_show(onet_code)} is not an O*NET-SOC code (like 11-1011.00)",
+                    )
+                )
                 ok = False
             if not TASK_ID_PATTERN.fullmatch(task_text):
-                problems.append(Problem(name, where, "task_id",
-                                        f"{_show(task_text)} is not a task id (a whole number, like 8823)"))
+                problems.append(
+                    Problem(
+                        name,
+                        where,
+                        "task_id",
+                        f"{_show(task_text)} is not a task id (a whole number, like 8823)",
+                    )
+                )
                 ok = False
             if label not in LABELS:
-                problems.append(Problem(name, where, "label",
-                                        f"{_show(label)} is not a label (E0, E1 or E2)"))
+                problems.append(
+                    Problem(name, where, "label", f"{_show(label)} is not a label (E0, E1 or E2)")
+                )
                 ok = False
             if not ok:
                 continue
             task_id = int(float(task_text))
             if task_id in first_line:
-                problems.append(Problem(name, where, "task_id",
-                                        f"task {task_id} is already labelled on line {first_line[task_id]}"))
+                problems.append(
+                    Problem(
+                        name,
+                        where,
+                        "task_id",
+                        f"task {task_id} is already labelled on line {first_line[task_id]}",
+                    )
+                )
                 continue
             first_line[task_id] = line
             rows.append(LabelRow(line, onet_code, task_id, label))
@@ -229,23 +268,24 @@ def rows_problems(con: duckdb.DuckDBPyConnection, rows: list[LabelRow], name: st
     for row in rows:
         owner = known.get(row.task_id)
         if owner is None:
-            problems.append(Problem(name, f"line {row.line}", "task_id",
-                                    f"task {row.task_id} is not an O*NET task in the store"))
+            problems.append(
+                Problem(
+                    name,
+                    f"line {row.line}",
+                    "task_id",
+                    f"task {row.task_id} is not an O*NET task in the store",
+                )
+            )
         elif owner != row.onet_code:
-            problems.append(Problem(name, f"line {row.line}", "onet_code",
-                                    f"task {row.task_id} belongs to {owner}, not {row.onet_code}"))
+            problems.append(
+                Problem(
+                    name,
+                    f"line {row.line}",
+                    "onet_code",
+                    f"task {row.task_id} belongs to {owner}, not {row.onet_code}",
+                )
+            )
     return problems
-
-
-def parse_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def taken_raters(con: duckdb.DuckDBPyConnection, data_dir: Path | None = None) -> set[str]:
@@ -263,7 +303,7 @@ def record_problems(
     taken: set[str],
     where: str = "option",
 ) -> tuple[LabelSetRecord | None, list[Problem]]:
-    """Check a label set's provenance fields; `where` says how to name them ('option' -> --rater)."""
+    """Check a label set's provenance fields; `where` says how to name them (option: --rater)."""
     problems: list[Problem] = []
 
     def problem(key: str, message: str) -> None:
@@ -274,13 +314,19 @@ def record_problems(
     if not rater:
         problem("rater", "a rater name is required")
     elif not RATER_PATTERN.fullmatch(rater):
-        problem("rater", f"{_show(rater)} is not a rater name (lower-case letters, digits and _, "
-                         "starting with a letter, at most 40 characters)")
+        problem(
+            "rater",
+            f"{_show(rater)} is not a rater name (lower-case letters, digits and _, "
+            "starting with a letter, at most 40 characters)",
+        )
     elif rater in taken:
-        problem("rater", f"rater {rater!r} is already taken (raters: {', '.join(sorted(taken))}); "
-                         "choose a new name")
+        problem(
+            "rater",
+            f"rater {rater!r} is already taken (raters: {', '.join(sorted(taken))}); "
+            "choose a new name",
+        )
 
-    when = parse_date(values.get("date"))
+    when = dates.parse_day(values.get("date"))
     if values.get("date") in (None, ""):
         problem("date", "a date is required (YYYY-MM-DD)")
     elif when is None:
@@ -290,16 +336,17 @@ def record_problems(
 
     release = values.get("produced_by_release") or values.get("produced_by")
     release = str(release).strip() if release else None
-    if release:
-        if store.first_row(con, SQL_RELEASE, [release]) is None:
-            ids = [r[0] for r in con.execute(SQL_RELEASE_IDS).fetchall()]
-            close = difflib.get_close_matches(release, ids, n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else " (see `kb timeline`)"
-            problem("produced_by", f"release {release!r} is not in the timeline{hint}")
+    if release and store.first_row(con, SQL_RELEASE, [release]) is None:
+        ids = [r[0] for r in con.execute(SQL_RELEASE_IDS).fetchall()]
+        hint = f" ({did_you_mean(release, ids) or 'see `kb timeline`'})"
+        problem("produced_by", f"release {release!r} is not in the timeline{hint}")
     producer = values.get("producer")
     if not release and not producer:
-        problem("producer", "name who produced the labels: --produced-by RELEASE_ID for a model, "
-                            "or --producer TEXT for human annotators")
+        problem(
+            "producer",
+            "name who produced the labels: --produced-by RELEASE_ID for a model, "
+            "or --producer TEXT for human annotators",
+        )
 
     for key in ("producer", "rubric", "citation"):
         text = values.get(key)
@@ -328,14 +375,6 @@ def _line_number(problem: Problem) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _cap(problems: list[Problem]) -> list[Problem]:
-    if len(problems) <= MAX_PROBLEMS:
-        return problems
-    rest = len(problems) - MAX_PROBLEMS
-    last = problems[MAX_PROBLEMS]
-    return problems[:MAX_PROBLEMS] + [Problem(last.file, "…", None, f"and {rest:,} more problems")]
-
-
 # ---------------------------------------------------------------------------------------------
 # Writing: data/labels/<rater>.csv + .yml, and the store
 
@@ -348,8 +387,11 @@ def _frame(rows: list[LabelRow]) -> pd.DataFrame:
 
 
 def _describe(record: LabelSetRecord, release_name: str | None) -> str:
-    who = (f"{release_name} (release {record.produced_by_release})"
-           if record.produced_by_release else record.producer)
+    who = (
+        f"{release_name} (release {record.produced_by_release})"
+        if record.produced_by_release
+        else record.producer
+    )
     return f"Ingested label set by {who}, {record.date.isoformat()}"
 
 
@@ -381,38 +423,17 @@ def insert_label_set(
     con: duckdb.DuckDBPyConnection, entry: dict[str, Any], rows: list[LabelRow], description: str
 ) -> None:
     """Insert a validated set: its rater, its labels and its exposure_sources row."""
-    from kb import exposure_data, provenance  # provenance imports this module; both at use
-
-    con.execute(SQL_INSERT_RATER, [entry["rater"], description,
-                                   f"data/{LABELS_DIR}/{entry['labels_file']}"])
+    con.execute(
+        SQL_INSERT_RATER, [entry["rater"], description, f"data/{LABELS_DIR}/{entry['labels_file']}"]
+    )
     frame = _frame(rows)
     con.register("incoming_labels", frame)
     try:
         con.execute(SQL_INSERT_LABELS, [entry["rater"]])
     finally:
         con.unregister("incoming_labels")
-    exposure_data.store_exposure(con, [entry["rater"]])  # its shares read the stored rows
+    exposure_loading.store_exposure(con, [entry["rater"]])  # its shares read the stored rows
     provenance.insert_source(con, {**entry, "origin": "ingested"})
-
-
-@contextlib.contextmanager
-def _written(files: dict[Path, bytes]) -> Iterator[list[Path]]:
-    """Write files atomically (temp + rename); remove them again if the block fails."""
-    done: list[Path] = []
-    try:
-        for path, content in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-            tmp.write_bytes(content)
-            os.replace(tmp, path)
-            done.append(path)
-        yield done
-    except BaseException:
-        for path in done:
-            path.unlink(missing_ok=True)
-        for path in files:
-            path.with_name(f".{path.name}.tmp-{os.getpid()}").unlink(missing_ok=True)
-        raise
 
 
 def ingest(
@@ -438,21 +459,30 @@ def ingest(
     """
     path = Path(path)
     data = config.data_dir(data_dir)
-    values = {"rater": rater, "date": date, "produced_by_release": produced_by,
-              "producer": producer, "rubric": rubric, "citation": citation, "url": url}
+    values = {
+        "rater": rater,
+        "date": date,
+        "produced_by_release": produced_by,
+        "producer": producer,
+        "rubric": rubric,
+        "citation": citation,
+        "url": url,
+    }
     rows, problems = read_label_file(path)
-    with store.connect(db, read_only=dry_run) as con:
-        record, record_issues = record_problems(con, values, path.name,
-                                                taken=taken_raters(con, data))
+    with datafiles.lock(data), store.connect(db, read_only=dry_run) as con:
+        record, record_issues = record_problems(
+            con, values, path.name, taken=taken_raters(con, data)
+        )
         if rows:
             problems += rows_problems(con, rows, path.name)
         problems = record_issues + sorted(problems, key=_line_number)
         if problems:
-            raise ValidationError(_cap(problems), INGEST_HINT)
+            raise ValidationError(problems, INGEST_HINT)
         assert record is not None
         release_name = None
         if record.produced_by_release:
-            release_name = store.first_row(con, SQL_RELEASE, [record.produced_by_release])[1]
+            found = store.first_row(con, SQL_RELEASE, [record.produced_by_release])
+            release_name = found[1] if found else None
         entry = record_yaml(record, len(rows), release_name)
         frame = _frame(rows)
         report = IngestReport(
@@ -464,21 +494,21 @@ def ingest(
             rows=len(rows),
             occupations=int(frame["onet_code"].nunique()),
             label_counts={lab: int((frame["label"] == lab).sum()) for lab in LABELS},
-            tasks_in_store=int(store.first_row(con, "SELECT count(*) FROM tasks")[0]),
+            tasks_in_store=int(con.execute(SQL_TASK_COUNT).fetchall()[0][0]),
             dry_run=dry_run,
         )
         if dry_run:
             return report
-        folder = data / LABELS_DIR
-        files = {
-            folder / f"{record.rater}.csv": frame.to_csv(index=False).encode(),
-            folder / f"{record.rater}.yml": yaml.safe_dump(
-                entry, sort_keys=False, allow_unicode=True).encode(),
-        }
-        with _written(files) as written, store.transaction(con):
+        # The files commit when the inner block ends, the store when the outer one does.
+        with store.transaction(con), datafiles.batch(data) as files:
+            files.write(f"{LABELS_DIR}/{record.rater}.csv", frame.to_csv(index=False).encode())
+            files.write(
+                f"{LABELS_DIR}/{record.rater}.yml",
+                yaml.safe_dump(entry, sort_keys=False, allow_unicode=True).encode(),
+            )
             insert_label_set(con, entry, rows, _describe(record, release_name))
-            store.mark_inputs(con, data)
-        report.files.extend(str(p) for p in written)
+            store.mark_ingested(con, data, files.pending)
+        report.files.extend(str(p) for p in files.paths)
     return report
 
 
@@ -496,69 +526,57 @@ def load_saved_sets(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
         try:
             entry = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise ValidationError([Problem(meta_path.name, "file", None, f"cannot be read: {exc}")],
-                                  "Fix or remove the file and run `kb build` again.") from exc
+            raise ValidationError(
+                [Problem(meta_path.name, "file", None, f"cannot be read: {exc}")],
+                "Fix or remove the file and run `kb build` again.",
+            ) from exc
         if not isinstance(entry, dict):
             raise ValidationError([Problem(meta_path.name, "file", None, "is not a mapping")])
         problems: list[Problem] = []
         taken = taken_raters(con)
         if entry.get("rater") != meta_path.stem:
-            problems.append(Problem(meta_path.name, "record", "rater",
-                                    f"{entry.get('rater')!r} does not match the file name"))
-        record, record_issues = record_problems(con, entry, meta_path.name, taken=taken,
-                                                where="record")
+            problems.append(
+                Problem(
+                    meta_path.name,
+                    "record",
+                    "rater",
+                    f"{entry.get('rater')!r} does not match the file name",
+                )
+            )
+        record, record_issues = record_problems(
+            con, entry, meta_path.name, taken=taken, where="record"
+        )
         problems += record_issues
         csv_path = folder / str(entry.get("labels_file") or f"{meta_path.stem}.csv")
-        rows, row_issues = (read_label_file(csv_path) if csv_path.exists() else
-                            ([], [Problem(csv_path.name, "file", None, "is missing")]))
+        rows, row_issues = (
+            read_label_file(csv_path)
+            if csv_path.exists()
+            else ([], [Problem(csv_path.name, "file", None, "is missing")])
+        )
         if rows:
             row_issues += rows_problems(con, rows, csv_path.name)
         problems += sorted(row_issues, key=_line_number)
         if problems or record is None:
-            raise ValidationError(_cap(problems), "Fix the label set in data/labels/ and run "
-                                                  "`kb build` again.")
-        entry = {**entry, "source_id": entry.get("source_id") or record.source_id,
-                 "kind": record.kind, "level": "task", "tasks_labelled": len(rows),
-                 "date": record.date.isoformat(),
-                 "producer": entry.get("producer") or record.produced_by_release,
-                 "method": entry.get("method") or "E0/E1/E2 task exposure labels",
-                 "citation": entry.get("citation") or "data/labels/" + meta_path.name}
-        insert_label_set(con, entry, rows, entry.get("description") or (
-            f"Ingested label set by {entry.get('producer')}, {entry['date']}"))
+            raise ValidationError(
+                problems, "Fix the label set in data/labels/ and run `kb build` again."
+            )
+        entry = {
+            **entry,
+            "source_id": entry.get("source_id") or record.source_id,
+            "kind": record.kind,
+            "level": "task",
+            "tasks_labelled": len(rows),
+            "date": record.date.isoformat(),
+            "producer": entry.get("producer") or record.produced_by_release,
+            "method": entry.get("method") or "E0/E1/E2 task exposure labels",
+            "citation": entry.get("citation") or "data/labels/" + meta_path.name,
+        }
+        insert_label_set(
+            con,
+            entry,
+            rows,
+            entry.get("description")
+            or (f"Ingested label set by {entry.get('producer')}, {entry['date']}"),
+        )
         loaded += 1
     return loaded
-
-
-# ---------------------------------------------------------------------------------------------
-# Agreement across every rater
-
-MATRIX_METRICS = ("kappa", "agreement", "pearson_r", "n")
-
-
-def agreement_matrix(
-    con: duckdb.DuckDBPyConnection,
-    measure: str = "beta",
-    level: str = "task",
-    metric: str | None = None,
-    **options: Any,
-) -> pd.DataFrame:
-    """One agreement figure for every pair of raters in the store, as a square matrix.
-
-    Built on kb.exposure.agreement (pairwise; options such as threshold, weighting, compare are
-    passed on for the occupation level), so an ingested rater joins the matrix with no code
-    change. metric: kappa (default), agreement, pearson_r or n (items both raters labelled).
-    The diagonal is each rater against itself. The frame's attrs carry measure, level, metric.
-    """
-    metric = metric or "kappa"
-    if metric not in MATRIX_METRICS:
-        raise KBError(f"Unknown agreement metric {metric!r}.",
-                      f"Use one of: {', '.join(MATRIX_METRICS)}.")
-    names = exposure.raters(con)
-    matrix = pd.DataFrame(index=pd.Index(names, name="rater"), columns=names, dtype=float)
-    for i, a in enumerate(names):
-        for b in names[i:]:
-            result = exposure.agreement(con, measure, level, (a, b), **options)
-            value = float(getattr(result, metric))
-            matrix.at[a, b] = matrix.at[b, a] = value
-    matrix.attrs.update(measure=measure, level=level, metric=metric)
-    return matrix

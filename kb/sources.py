@@ -26,7 +26,7 @@ from kb.errors import SourceError
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
-    from kb.store import BuildContext
+    from kb.build import BuildContext
 
 MANIFEST_NAME = "sources.yml"
 _CHUNK = 1 << 20

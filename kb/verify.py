@@ -15,20 +15,13 @@ import duckdb
 import pandas as pd
 import yaml
 
-from kb import config, exposure
+from kb import config, exposure, sql
 from kb.errors import KBError
+from kb.vocabulary import PUBLISHED_KINDS
 
 PUBLISHED_NAME = "published.yml"
-KINDS = ("share_workers", "task_mean", "occ_level_max_abs_diff")
 
 TASK_MEAN_SQL = "SELECT avg(value) FROM task_exposure WHERE rater = ? AND measure = ?"
-OCC_LEVEL_SQL = """
-SELECT max(abs(r.exposure - e.exposure)), count(*)
-FROM reference_occupation_exposure r
-JOIN occupation_exposure e
-  ON e.onet_code = r.onet_code AND e.rater = r.rater AND e.measure = r.measure
- AND e.weighting = 'core'
-"""
 
 
 def load_published(path: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
@@ -47,9 +40,10 @@ def load_published(path: str | os.PathLike[str] | None = None) -> list[dict[str,
         for key in ("id", "kind", "published", "tolerance", "source"):
             if key not in figure:
                 raise KBError(f"{where}: '{key}' is missing.", "Every figure needs it.")
-        if figure["kind"] not in KINDS:
+        if figure["kind"] not in PUBLISHED_KINDS:
             raise KBError(
-                f"{where}: unknown kind {figure['kind']!r}.", f"Use one of {', '.join(KINDS)}."
+                f"{where}: unknown kind {figure['kind']!r}.",
+                f"Use one of {', '.join(PUBLISHED_KINDS)}.",
             )
     return figures
 
@@ -58,14 +52,14 @@ def _reproduce(con: duckdb.DuckDBPyConnection, figure: dict[str, Any]) -> tuple[
     kind = figure["kind"]
     if kind == "share_workers":
         recipe = exposure.Recipe(**figure["recipe"])
-        result = exposure.share(con, float(figure["threshold"]), recipe)
+        result = exposure.shares(con, [float(figure["threshold"])], recipe)[0]
         return result.share_workers, recipe.describe(float(figure["threshold"]))
     if kind == "task_mean":
-        measure = exposure.MEASURE_ALIASES.get(figure["measure"], figure["measure"])
+        measure = exposure.check_measure(figure["measure"])
         exposure.check_raters(con, [figure["rater"]])
-        value = con.execute(TASK_MEAN_SQL, [figure["rater"], measure]).fetchone()[0]
+        (value,) = con.execute(TASK_MEAN_SQL, [figure["rater"], measure]).fetchall()[0]
         return float(value), f"{figure['rater']} labels, {measure}, mean over all tasks"
-    value, n = con.execute(OCC_LEVEL_SQL).fetchone()
+    value, n = sql.execute(con, "occ_level_difference").fetchall()[0]
     if not n:
         raise KBError(
             "The store holds no reference occupation exposure (occ_level.csv).",

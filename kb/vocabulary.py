@@ -71,7 +71,7 @@ MEASURE_WEIGHTS: Final[dict[str, tuple[float, float]]] = {
     "zeta": (1.0, 1.0),
 }
 # Short formulas for recipe lines and chart titles.
-MEASURE_FORMULAS: Final[dict[str, str]] = {"alpha": "E1", "beta": "E1 + 0.5 E2", "zeta": "E1 + E2"}
+MEASURE_FORMULAS: Final[dict[str, str]] = {"alpha": "E1", "beta": "E1 + 0.5*E2", "zeta": "E1 + E2"}
 MEASURE_ALIASES: Final[dict[str, str]] = {"gamma": "zeta"}  # the authors' files call zeta gamma
 
 Weighting = Literal["equal", "core"]
@@ -88,14 +88,23 @@ COMPARISONS: Final[dict[str, str]] = {
 COMPARISON_SIGNS: Final[dict[str, str]] = {"gt": ">", "ge": ">="}
 # The words that match each sign, for quotable sentences: "more than 50%" vs "at least 50%".
 COMPARISON_WORDS: Final[dict[str, str]] = {"gt": "more than", "ge": "at least"}
+# Short phrases for recipe lines ("human labels, beta (E1 + 0.5*E2), equal task weights, ...").
+WEIGHTING_PHRASES: Final[dict[str, str]] = {
+    "equal": "equal task weights",
+    "core": "core tasks 2 : supplemental 1",
+}
 
+EmploymentRecipe = Literal["paper", "oews-2021", "oews-2025"]
 EMPLOYMENT_RECIPES: Final[dict[str, str]] = {
     "paper": "BLS Employment Projections 2022 employment joined through the NEM crosswalk "
     "(the authors' notebook; an NEM occupation counts once per O*NET occupation mapped to it)",
     "oews-2021": "OEWS May 2021 detailed employment, each worker counted once "
     "(O*NET occupations of one SOC code averaged)",
+    "oews-2025": "OEWS May 2025 detailed employment, each worker counted once (O*NET "
+    "occupations of one OEWS code averaged; SOC codes OEWS does not publish roll up to its code)",
 }
 
+Grouping = Literal["major_group", "job_zone", "education", "wage_quintile"]
 GROUPINGS: Final[dict[str, str]] = {
     "major_group": "SOC major group",
     "job_zone": "O*NET Job Zone (1 little preparation ... 5 extensive preparation)",
@@ -109,11 +118,18 @@ LEVELS: Final[dict[str, str]] = {
     "occupation": "one O*NET-SOC occupation (the mean over its tasks)",
 }
 
+AgreementMetric = Literal["kappa", "agreement", "pearson_r", "n"]
 AGREEMENT_METRICS: Final[dict[str, str]] = {
     "kappa": "Cohen's kappa: agreement beyond chance (1 perfect, 0 chance)",
     "agreement": "share of items given the same category",
     "pearson_r": "Pearson correlation of the exposure values",
     "n": "items both raters labelled",
+}
+
+# Published employment, by vintage (what the table employment holds).
+EMPLOYMENT_VINTAGES: Final[dict[str, str]] = {
+    "oews-2021": "OEWS May 2021 national employment and wages (SOC codes)",
+    "projections-2022": "BLS Employment Projections 2022, Table 1.7 (NEM codes)",
 }
 
 # --- Exposure sources (who or what produced a measure) -------------------------------------
@@ -126,6 +142,7 @@ SOURCE_KINDS: Final[dict[str, str]] = {
 
 # --- Published figures that `kb verify` recomputes -----------------------------------------
 
+PublishedKind = Literal["share_workers", "task_mean", "occ_level_max_abs_diff"]
 PUBLISHED_KINDS: Final[dict[str, str]] = {
     "share_workers": "share of workers above a task-exposure threshold",
     "task_mean": "mean task exposure",
@@ -136,3 +153,53 @@ PUBLISHED_KINDS: Final[dict[str, str]] = {
 def canonical_measure(name: str) -> str:
     """The measure a name stands for ('gamma' is the authors' name for zeta); unchecked."""
     return MEASURE_ALIASES.get(name, name)
+
+# --- Living sources: outside catalogues taken in as dated snapshots ------------------------
+
+LIVING_SOURCES: Final[dict[str, str]] = {
+    "curated": "the hand-written records in data/releases/ (the authority)",
+    "epoch": "Epoch AI, 'Data on AI Models' (CC BY 4.0)",
+    "models.dev": "models.dev, the open catalogue of served models (MIT)",
+}
+
+# How a model can be reached, from Epoch's 'Model accessibility' and models.dev's open_weights.
+ACCESS_LEVELS: Final[dict[str, str]] = {
+    "open_weights": "the trained weights can be downloaded (whatever the licence)",
+    "api": "reachable through a paid or free API",
+    "hosted": "usable in a hosted product only, without an API",
+    "unreleased": "described in a paper or report but not made available",
+}
+
+# The dated events of a release; the timeline uses the first public one and names it.
+DATE_EVENTS: Final[dict[str, str]] = {
+    "announced": "first announced or published (blog post, paper or release note)",
+    "paper": "the paper or technical report appeared",
+    "api_available": "callable through an API",
+    "weights_released": "weights published for download",
+    "product_available": "usable in an end-user product",
+    "dated_version": "a dated snapshot of the model was released (e.g. gpt-4-0613)",
+}
+
+# --- Short names for menus, chart titles and notes (the descriptions above say what each is) --
+
+WEIGHTING_NAMES: Final[dict[str, str]] = {"equal": "equal (paper)", "core": "core 2 : supplemental 1"}
+COMPARISON_NAMES: Final[dict[str, str]] = {
+    "gt": "> t (authors' code)",
+    "ge": "≥ t (abstract's wording)",
+}
+EMPLOYMENT_NAMES: Final[dict[str, str]] = {
+    "paper": "paper: BLS projections 2022 via NEM crosswalk",
+    "oews-2021": "OEWS May 2021, each worker once",
+    "oews-2025": "OEWS May 2025, each worker once",
+}
+GROUPING_NAMES: Final[dict[str, str]] = {
+    "major_group": "SOC major group",
+    "job_zone": "Job Zone",
+    "education": "Typical education",
+    "wage_quintile": "Wage quintile",
+}
+SOURCE_KIND_NAMES: Final[dict[str, str]] = {
+    "human_annotation": "human annotators",
+    "model_labels": "model labels",
+    "usage_log": "usage log",
+}

@@ -17,10 +17,6 @@ from kb.errors import SourceError
 RESTORE_HINT = "Restore the pinned upstream file (see data/sources.yml)."
 
 
-def sheet_names(path: Path) -> list[str]:
-    return list(_open(path).sheet_names)
-
-
 def read_sheet(path: Path, sheet: str | None = None) -> list[tuple[Any, ...]]:
     """Rows of one sheet (the first when sheet is None) as tuples of values, empty cells as None.
 
@@ -34,7 +30,9 @@ def read_sheet(path: Path, sheet: str | None = None) -> list[tuple[Any, ...]]:
             f"{path.name}: no sheet '{sheet}' (it has {', '.join(book.sheet_names)}).", RESTORE_HINT
         ) from exc
     except CalamineError as exc:
-        raise SourceError(f"{path.name}: not a readable .xlsx workbook ({exc}).", RESTORE_HINT) from exc
+        raise SourceError(
+            f"{path.name}: not a readable .xlsx workbook ({exc}).", RESTORE_HINT
+        ) from exc
     return [tuple(_plain(value) for value in row) for row in rows]
 
 
@@ -51,4 +49,6 @@ def _open(path: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError) as exc:
-        raise SourceError(f"{path.name}: not a readable .xlsx workbook ({exc}).", RESTORE_HINT) from exc
+        raise SourceError(
+            f"{path.name}: not a readable .xlsx workbook ({exc}).", RESTORE_HINT
+        ) from exc

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import Workspace, snapshot, store_dump
 
-from kb import exposure, query, store
+from kb import exposure, sandbox, store
 from kb.cli import cli
 from kb.errors import StoreError
 
@@ -261,7 +261,7 @@ def test_readers_blocked_by_a_writer_get_a_readable_error(workspace: Workspace) 
     try:
         started = time.monotonic()
         with pytest.raises(StoreError) as refused:
-            query.run_readonly("SELECT count(*) FROM releases", workspace.db)
+            sandbox.run_readonly("SELECT count(*) FROM releases", workspace.db)
         assert 2.5 < time.monotonic() - started < 30
         assert "locked" in refused.value.message
         assert "Wait for it to finish" in refused.value.hint

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import Workspace, snapshot, store_dump
 
+from kb import build as kbbuild
 from kb import store
 from kb.cli import cli
 
@@ -22,13 +23,14 @@ TIMEOUT = 60.0
 PAUSED_BUILD = """
 import sys, time
 from kb import store
+from kb import build as kbbuild
 
 def progress(message):
     if message == sys.argv[4]:
         print("PAUSED", flush=True)
         time.sleep(120)
 
-store.build(sys.argv[1], data_dir=sys.argv[2], raw_dir=sys.argv[3], progress=progress)
+kbbuild.build(sys.argv[1], data_dir=sys.argv[2], raw_dir=sys.argv[3], progress=progress)
 """
 
 
@@ -97,7 +99,7 @@ def test_build_killed_at_a_step(workspace: Workspace, step: str) -> None:
     assert _temp_files(workspace), "a killed build cannot clean up; its temp file stays behind"
     _assert_previous_store_answers(workspace, rows_before, files_before)
 
-    report = store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    report = kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
     assert report.db == workspace.db
     assert _temp_files(workspace) == [], "the next build should remove a dead build's temp files"
     rows_after = store_dump(workspace.db)
@@ -147,3 +149,86 @@ def test_cli_build_killed_once_its_temp_file_appears(workspace: Workspace) -> No
     assert _temp_files(workspace) == []
     with store.connect(workspace.db) as con:
         assert con.execute("SELECT count(*) FROM kb_meta").fetchone()[0] > 0
+
+
+# A child that ingests n new releases and kills itself (SIGKILL) just before the (k+1)-th call
+# of one step of the data/ batch: the kill lands at a chosen point, not where timing puts it.
+KILLED_INGEST = """
+import json, os, signal, sys
+from pathlib import Path
+from kb import datafiles, releases
+
+db, data_dir, folder, step, k, n = sys.argv[1:7]
+records = [{"id": f"killed-{i:04d}", "name": f"Killed {i}", "organisations": ["Kill Lab"],
+            "date": "2023-05-01", "kind": "model", "sources": ["https://example.org/killed"],
+            "relations": [{"type": "fine_tuned_from",
+                           "target": "llama" if i == 0 else f"killed-{i - 1:04d}"}]}
+           for i in range(int(n))]
+batch = Path(folder) / "batch.json"
+batch.write_text(json.dumps(records))
+original = getattr(datafiles, step)
+calls = 0
+
+def killer(*args):
+    global calls
+    calls += 1
+    if calls > int(k):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return original(*args)
+
+setattr(datafiles, step, killer)
+releases.ingest([batch], db=db, data_dir=data_dir)
+"""
+INGESTED = 200
+
+
+@pytest.mark.parametrize(
+    "step, k, lands",
+    [
+        ("_stage_file", 150, False),  # three quarters staged, nothing committed
+        ("_write_journal", 0, False),  # all staged, killed at the commit point
+        ("_move_into_place", 60, True),  # committed, 60 of 200 files moved
+    ],
+)
+def test_a_killed_ingest_leaves_all_of_its_batch_or_none(
+    workspace: Workspace, tmp_path: Path, step: str, k: int, lands: bool
+) -> None:
+    releases_dir = workspace.data_dir / "releases"
+    files_before = snapshot(releases_dir)
+    rows_before = store_dump(workspace.db)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            KILLED_INGEST,
+            str(workspace.db),
+            str(workspace.data_dir),
+            str(tmp_path),
+            step,
+            str(k),
+            str(INGESTED),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT * 3,
+        env=_env(workspace),
+        check=False,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    # The store never committed: the batch's files commit first, the store after them.
+    assert store_dump(workspace.db) == rows_before
+
+    # The next reader of data/ finishes or discards the batch; then the store says it is stale
+    # exactly when data/ changed, and a build loads data/ as it now is.
+    stale = store.status(workspace.db, workspace.data_dir)
+    written = sorted(p.name for p in releases_dir.glob("killed-*.yaml"))
+    if lands:
+        assert len(written) == INGESTED
+        assert stale == "files in data/ changed since the store was built"
+    else:
+        assert written == [] and snapshot(releases_dir) == files_before
+        assert stale is None
+    assert not (workspace.data_dir / ".kb-staging").exists()
+    report = kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    assert report.counts["releases"] == 40 + (INGESTED if lands else 0)
+    assert store.status(workspace.db, workspace.data_dir) is None

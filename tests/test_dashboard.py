@@ -63,7 +63,7 @@ def texts(at: AppTest) -> str:
 
 
 def test_sql_page_runs_the_first_example_and_offers_csv(on_store) -> None:  # noqa: ANN001
-    at = open_page("app/sql_console.py")
+    at = open_page("app/pages/sql.py")
     assert not at.exception
     assert not at.error
     frame = at.dataframe[0].value
@@ -74,7 +74,7 @@ def test_sql_page_runs_the_first_example_and_offers_csv(on_store) -> None:  # no
 
 
 def test_sql_page_runs_a_typed_query(on_store) -> None:  # noqa: ANN001
-    at = open_page("app/sql_console.py")
+    at = open_page("app/pages/sql.py")
     at.text_area(key="sql_query").input("SELECT count(*) AS n FROM tasks").run()
     assert not at.exception and not at.error
     # full_labelset.tsv holds 19,265 O*NET task statements (the upstream README).
@@ -94,7 +94,7 @@ def test_sql_page_runs_a_typed_query(on_store) -> None:  # noqa: ANN001
     ],
 )
 def test_sql_page_refuses_with_a_readable_error(on_store, sql: str) -> None:  # noqa: ANN001
-    at = open_page("app/sql_console.py")
+    at = open_page("app/pages/sql.py")
     at.text_area(key="sql_query").input(sql).run()
     assert not at.exception
     assert len(at.error) == 1
@@ -104,7 +104,7 @@ def test_sql_page_refuses_with_a_readable_error(on_store, sql: str) -> None:  # 
 
 
 def test_every_example_query_runs(on_store) -> None:  # noqa: ANN001
-    at = open_page("app/sql_console.py")
+    at = open_page("app/pages/sql.py")
     names = at.selectbox(key="sql_example").options
     assert len(names) >= 8
     for name in names:
@@ -114,7 +114,7 @@ def test_every_example_query_runs(on_store) -> None:  # noqa: ANN001
 
 
 def test_sql_page_example_picker_fills_the_box(on_store) -> None:  # noqa: ANN001
-    at = open_page("app/sql_console.py")
+    at = open_page("app/pages/sql.py")
     at.selectbox(key="sql_example").select("GPT-4 facts with their caveats").run()
     assert "release_id = 'gpt-4'" in at.text_area(key="sql_query").value
     assert not at.exception and not at.error
@@ -126,11 +126,11 @@ def test_sql_page_example_picker_fills_the_box(on_store) -> None:  # noqa: ANN00
 # ----------------------------------------------------------------------------------- all pages
 
 PAGES = {
-    "app/timeline.py": "LLM releases, February to April 2023",
-    "app/exposure.py": "Exposure of occupations to LLMs",
-    "app/explorer.py": "Occupation explorer",
-    "app/sql_console.py": "SQL on the store",
-    "app/about.py": "About the data",
+    "app/pages/timeline.py": "LLM releases, February to April 2023",
+    "app/pages/exposure.py": "Exposure of occupations to LLMs",
+    "app/pages/explorer.py": "Occupation explorer",
+    "app/pages/sql.py": "SQL on the store",
+    "app/pages/about.py": "About the data",
 }
 
 
@@ -164,7 +164,7 @@ def expected_cards(db: Path, recipe: exposure.Recipe, slider: float) -> dict[str
 
 
 def test_exposure_cards_reproduce_the_paper_by_default(on_store) -> None:  # noqa: ANN001
-    at = open_page("app/exposure.py")
+    at = open_page("app/pages/exposure.py")
     assert not at.exception and not at.error
     shown = metrics(at)
     assert {k: shown[k] for k in expected_cards(on_store.db, exposure.Recipe(), 0.1)} == \
@@ -182,7 +182,7 @@ def test_exposure_cards_reproduce_the_paper_by_default(on_store) -> None:  # noq
 
 
 def test_exposure_cards_follow_the_recipe_and_the_slider(on_store) -> None:  # noqa: ANN001
-    at = open_page("app/exposure.py")
+    at = open_page("app/pages/exposure.py")
     paper = metrics(at)
     at.selectbox(key="rater").select("gpt4")
     at.selectbox(key="measure").select("zeta")
@@ -199,7 +199,7 @@ def test_exposure_cards_follow_the_recipe_and_the_slider(on_store) -> None:  # n
 
 
 def test_exposure_breakdown_and_rankings_match_kb(on_store) -> None:  # noqa: ANN001
-    at = open_page("app/exposure.py")
+    at = open_page("app/pages/exposure.py")
     at.button_group(key="breakdown_by").set_value("job_zone").run()
     assert not at.exception and not at.error
     with kbstore.connect(on_store.db) as con:
@@ -328,7 +328,7 @@ def test_an_ingested_release_appears_on_the_timeline(monkeypatch, workspace, tmp
 
 
 def test_explorer_finds_an_occupation_and_shows_kb_figures(on_store) -> None:  # noqa: ANN001
-    at = open_page("app/explorer.py")
+    at = open_page("app/pages/explorer.py")
     at.text_input(key="occupation_search").input("software").run()
     assert not at.exception and not at.error
     assert "Software Developers (15-1252.00)" in at.selectbox(key="occupation").options
@@ -346,7 +346,7 @@ def test_explorer_finds_an_occupation_and_shows_kb_figures(on_store) -> None:  #
 
 
 def test_explorer_reports_no_match(on_store) -> None:  # noqa: ANN001
-    at = open_page("app/explorer.py")
+    at = open_page("app/pages/explorer.py")
     at.text_input(key="occupation_search").input("zzzz-no-such-job").run()
     assert not at.exception and not at.error
     assert "No occupation matches" in at.info[0].value
@@ -356,7 +356,7 @@ def test_explorer_reports_no_match(on_store) -> None:  # noqa: ANN001
 
 
 def test_about_shows_kb_verify_and_the_build(on_store) -> None:  # noqa: ANN001
-    at = open_page("app/about.py")
+    at = open_page("app/pages/about.py")
     assert not at.exception and not at.error
     with kbstore.connect(on_store.db) as con:
         figures = verify.verify(con)
@@ -376,7 +376,7 @@ def test_a_missing_store_is_built_on_first_start(monkeypatch, built, tmp_path) -
     monkeypatch.setenv(config.ENV_DB, str(db))
     monkeypatch.setenv(config.ENV_DATA_DIR, str(built.data_dir))
     monkeypatch.setenv(config.ENV_RAW_DIR, str(built.raw_dir))
-    at = open_page("app/exposure.py")
+    at = open_page("app/pages/exposure.py")
     assert not at.exception and not at.error
     assert db.exists() and kbstore.status(db, built.data_dir) is None
     assert metrics(at)["Workers with > 10% of tasks exposed"].endswith("%")
@@ -404,7 +404,7 @@ def test_a_store_from_another_schema_version_is_rebuilt(monkeypatch, workspace) 
     with kbstore.connect(workspace.db, read_only=False) as con:
         kbstore.write_meta(con, schema_version="an-old-one")
     assert kbstore.status(workspace.db, workspace.data_dir) is not None
-    at = open_page("app/exposure.py")
+    at = open_page("app/pages/exposure.py")
     assert not at.exception and not at.error
     assert kbstore.status(workspace.db, workspace.data_dir) is None
 

@@ -4,13 +4,14 @@ independent pandas computations made here straight from the raw files (not throu
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from kb import exposure as ex
-from kb import store
+from kb import sql, store, vocabulary
 from kb.errors import KBError
 
 LABEL_COLUMNS = {
@@ -479,3 +480,52 @@ def test_detail_of_an_unknown_code_suggests_close_ones(con):
     with pytest.raises(KBError) as info:
         ex.occupation_detail(con, "15-2051.09")
     assert "15-2051.00" in info.value.hint
+
+
+@pytest.mark.parametrize(
+    "literal,terms",
+    [
+        (vocabulary.Measure, vocabulary.MEASURES),
+        (vocabulary.Weighting, vocabulary.WEIGHTINGS),
+        (vocabulary.Comparison, vocabulary.COMPARISONS),
+        (vocabulary.EmploymentRecipe, vocabulary.EMPLOYMENT_RECIPES),
+        (vocabulary.Grouping, vocabulary.GROUPINGS),
+        (vocabulary.Level, vocabulary.LEVELS),
+        (vocabulary.AgreementMetric, vocabulary.AGREEMENT_METRICS),
+        (vocabulary.PublishedKind, vocabulary.PUBLISHED_KINDS),
+    ],
+)
+def test_typed_choices_are_the_vocabulary(literal, terms):
+    """The Literal types a Recipe is typed with list exactly the vocabulary's terms."""
+    assert list(get_args(literal)) == list(terms)
+
+
+def test_recipe_parse_checks_plain_strings():
+    assert ex.Recipe.parse("gpt4", "gamma", "core", "ge", "oews-2021") == ex.Recipe(
+        rater="gpt4", measure="zeta", weighting="core", compare="ge", employment="oews-2021"
+    )
+    with pytest.raises(KBError, match="Unknown weighting 'hours'"):
+        ex.Recipe.parse(weighting="hours")
+
+
+def test_store_weighs_labels_as_the_vocabulary_says(con):
+    """exposure_measures is filled from vocabulary.MEASURE_WEIGHTS, and task values follow it."""
+    rows = con.execute(
+        "SELECT measure, e1_weight, e2_weight FROM exposure_measures ORDER BY measure"
+    ).fetchall()
+    assert {m: (e1, e2) for m, e1, e2 in rows} == vocabulary.MEASURE_WEIGHTS
+    values = con.execute(
+        "SELECT DISTINCT measure, label, value FROM task_exposure WHERE rater = 'human'"
+    ).fetchall()
+    expected = {"E0": lambda w: 0.0, "E1": lambda w: w[0], "E2": lambda w: w[1]}
+    for measure, label, value in values:
+        assert value == expected[label](vocabulary.MEASURE_WEIGHTS[measure])
+
+
+def test_every_sql_file_says_what_a_row_is_and_its_includes_resolve():
+    files = sorted(sql.SQL_DIR.glob("*.sql"))
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("-- "), f"{path.name} has no header comment"
+        assert "{sql:" not in sql.text(path.stem), f"{path.name} has an unresolved include"

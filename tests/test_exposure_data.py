@@ -1,5 +1,5 @@
-"""kb.exposure_data: what the build loads from the authors' files, checked against the raw files,
-and the readers' refusal of damaged content (file, line and field named)."""
+"""kb.exposure.loading: what the build loads from the authors' files, checked against the raw
+files, and the readers' refusal of damaged content (file, line and field named)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kb import exposure_data, store
+from kb import store
 from kb.errors import ValidationError
+from kb.exposure import loading
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_counts(con, raw):
 
 
 @pytest.mark.parametrize(
-    "rater,column", list({r: c for r, (c, _) in exposure_data.BUILTIN_RATERS.items()}.items())
+    "rater,column", list({r: c for r, (c, _) in loading.BUILTIN_RATERS.items()}.items())
 )
 def test_labels_in_long_form_match_the_label_columns(con, raw, rater, column):
     ours = con.execute(
@@ -184,7 +185,7 @@ def test_a_bad_label_and_a_bad_task_id_are_reported_by_line_and_field(tmp_path, 
         set_field(lines, header, 9, "Task ID", "")
 
     with pytest.raises(ValidationError) as info:
-        exposure_data.read_labelset(damaged_labelset(tmp_path, raw_dir, edit))
+        loading.read_labelset(damaged_labelset(tmp_path, raw_dir, edit))
     problems = [str(p) for p in info.value.problems]
     assert "line 9: field 'Task ID': '' is not a whole number" in problems
     assert "line 5: field 'gpt4_exposure': 'E3' is not E0, E1 or E2" in problems
@@ -196,7 +197,7 @@ def test_a_duplicated_task_is_reported(tmp_path, raw_dir):
         lines.append(lines[1].replace("0\t", "99999\t", 1))
 
     with pytest.raises(ValidationError) as info:
-        exposure_data.read_labelset(damaged_labelset(tmp_path, raw_dir, edit))
+        loading.read_labelset(damaged_labelset(tmp_path, raw_dir, edit))
     assert [str(p) for p in info.value.problems] == [
         "line 19267: field 'Task ID': task 8823 of 11-1011.00 appears twice"
     ]
@@ -207,7 +208,7 @@ def test_a_missing_column_is_reported(tmp_path, raw_dir):
         lines[0] = lines[0].replace("human_exposure_agg", "human_exposure")
 
     with pytest.raises(ValidationError) as info:
-        exposure_data.read_labelset(damaged_labelset(tmp_path, raw_dir, edit))
+        loading.read_labelset(damaged_labelset(tmp_path, raw_dir, edit))
     assert [str(p) for p in info.value.problems] == [
         "header: field 'human_exposure_agg': column is missing"
     ]

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from conftest import snapshot, store_dump
 
+from kb import build as kbbuild
 from kb import exposure, labels, provenance, store
 from kb.errors import ValidationError
 
@@ -85,7 +86,9 @@ def test_many_problems_are_capped_but_counted(tmp_path: Path) -> None:
     path.write_text(HEADER + "".join(f"11-1011.00,{i},E9\n" for i in range(1, 121)))
     _, problems = labels.read_label_file(path)
     assert len(problems) == 120
-    assert str(labels._cap(problems)[-1]) == "…: and 70 more problems"
+    lines = str(ValidationError(problems)).splitlines()
+    assert lines[0] == "many.csv: 120 problems, nothing was written"
+    assert len(lines) == 1 + 50 + 1 and lines[-1] == "  ... and 70 more problems"
 
 
 # ------------------------------------------------------------------ refused ingests change nothing
@@ -120,7 +123,7 @@ BAD_OPTIONS = {
     "rater-taken": ({"rater": "gpt4"}, "--rater: rater 'gpt4' is already taken"),
     "rater-name": ({"rater": "GPT-5!"}, "--rater: 'GPT-5!' is not a rater name"),
     "unknown-release": ({"produced_by": "gpt4"},
-                        "--produced-by: release 'gpt4' is not in the timeline (did you mean gpt-4"),
+                        "--produced-by: release 'gpt4' is not in the timeline (did you mean 'gpt-4'"),
     "bad-date": ({"date": "2023-13-01"}, "--date: '2023-13-01' is not a date (YYYY-MM-DD)"),
     "not-iso-date": ({"date": "17/03/2023"}, "--date: '17/03/2023' is not a date (YYYY-MM-DD)"),
     "future-date": ({"date": "2999-01-01"}, "--date: 2999-01-01 is in the future"),
@@ -207,7 +210,7 @@ def test_example_file_ingests_and_survives_rebuild(workspace) -> None:
     assert ingested[1][0][:3] == ("labels-example_llm", "model_labels", "gpt-4")
     assert str(ingested[1][0][3]) == "2023-06-01"
     assert ingested[1][0][4:] == ("paper rubric", "ingested", 12)
-    store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
     assert contents() == ingested
 
 
@@ -232,7 +235,7 @@ def test_flipped_gpt4_set_agreement_and_shares(workspace, tmp_path: Path) -> Non
             "SELECT unit_code AS onet_code, employment FROM exposure_units "
             "WHERE employment_recipe = 'paper' AND rater = 'gpt4' AND measure = 'beta' "
             "AND weighting = 'equal' AND employment IS NOT NULL").df()
-        matrix = labels.agreement_matrix(con, "beta", "task", "agreement")
+        matrix = exposure.agreement_matrix(con, "beta", "task", "agreement")
 
     n = len(raw)
     assert task.n == n
@@ -279,5 +282,5 @@ def test_hand_broken_label_file_fails_the_build_and_keeps_the_old_store(workspac
     (folder / "broken.csv").write_text(HEADER + "11-1011.00,8823,E5\n")
     before = store_dump(workspace.db)
     with pytest.raises(ValidationError, match=r"broken.csv: 1 problem.*\n  line 2: field 'label'"):
-        store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
     assert store_dump(workspace.db) == before

@@ -10,6 +10,7 @@ import pytest
 import yaml
 from conftest import store_dump
 
+from kb import build as kbbuild
 from kb import provenance, store
 from kb.errors import ValidationError
 
@@ -109,7 +110,7 @@ def test_bad_source_record_fails_build_and_keeps_store(workspace, change, expect
     _edit_sources(workspace.data_dir, change)
     before = store_dump(workspace.db)
     with pytest.raises(ValidationError) as err:
-        store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
     assert expected in str(err.value)
     assert store_dump(workspace.db) == before
 
@@ -167,7 +168,7 @@ def test_timeline_page_annotates_the_release_that_produced_labels(dashboard) -> 
 def test_vintages_page_shows_the_same_figures_as_kb(dashboard, built) -> None:
     from kb import usage
 
-    at = dashboard.switch_page("app/vintages.py").run()
+    at = dashboard.switch_page("app/pages/vintages.py").run()
     assert not at.exception
     with store.connect(built.db) as con:
         gpt4 = usage.rank_correlation(con, "gpt4", "beta")

@@ -1,9 +1,10 @@
-"""kb.releases and kb.release_records: the timeline data against the verified reference, record
-validation, and ingest's all-or-nothing writes to the store and data/releases/."""
+"""kb.releases (records, formats, ingest, tables): the timeline data against the verified
+reference, record validation, and ingest's all-or-nothing writes to the store and data/releases/."""
 
 from __future__ import annotations
 
 import csv
+import os
 import re
 from pathlib import Path
 
@@ -12,20 +13,33 @@ import pytest
 import yaml
 from conftest import REPO, snapshot, store_dump
 
+from kb import build as kbbuild
 from kb import releases as kbreleases
 from kb import store
 from kb.errors import ValidationError
-from kb.release_records import RawRecord, parse_date, read_records, to_yaml, validate
+from kb.releases import RawRecord, read_records, release_date, to_yaml, validate
 from kb.vocabulary import KINDS, RELATION_TYPES
 
 REFERENCE = REPO.parent / "shared" / "reference"
 SEED_CHAIN = [
-    "toolformer", "llama", "visual-chatgpt", "gigagan", "alpaca", "gpt-4", "palm-api", "claude",
-    "adept-series-b", "midjourney-v5", "microsoft-365-copilot",
+    "toolformer",
+    "llama",
+    "visual-chatgpt",
+    "gigagan",
+    "alpaca",
+    "gpt-4",
+    "palm-api",
+    "claude",
+    "adept-series-b",
+    "midjourney-v5",
+    "microsoft-365-copilot",
 ]
 # The reference's ids -> ours (hyphenated; a few renamed).
-RENAMED = {"gpt4": "gpt-4", "m365_copilot": "microsoft-365-copilot",
-           "dynamics365_copilot": "dynamics-365-copilot"}
+RENAMED = {
+    "gpt4": "gpt-4",
+    "m365_copilot": "microsoft-365-copilot",
+    "dynamics365_copilot": "dynamics-365-copilot",
+}
 
 
 def our_id(reference_id: str) -> str:
@@ -51,14 +65,17 @@ def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]
 
 
 def test_seed_chain_has_the_eleven_events_in_order(built):
-    rows = query(built.db, "SELECT id FROM releases WHERE seed_position IS NOT NULL "
-                           "ORDER BY seed_position")
+    rows = query(
+        built.db, "SELECT id FROM releases WHERE seed_position IS NOT NULL ORDER BY seed_position"
+    )
     assert [r[0] for r in rows] == SEED_CHAIN
 
 
 def test_every_reference_release_is_stored_with_its_date(built):
     stored = dict(query(built.db, "SELECT id, strftime(date, '%Y-%m-%d') FROM releases"))
-    seeds = {r[0] for r in query(built.db, "SELECT id FROM releases WHERE seed_position IS NOT NULL")}
+    seeds = {
+        r[0] for r in query(built.db, "SELECT id FROM releases WHERE seed_position IS NOT NULL")
+    }
     for row in reference_rows("releases_facts.csv"):
         rid = our_id(row["id"])
         assert stored.get(rid) == row["date"], rid
@@ -69,7 +86,8 @@ def test_every_reference_relation_is_stored_with_its_wording_and_source(built):
     stored = {
         (s, t): (note, url)
         for s, t, note, url in query(
-            built.db, "SELECT source_id, target_id, note, source_url FROM release_relations")
+            built.db, "SELECT source_id, target_id, note, source_url FROM release_relations"
+        )
     }
     kinds = dict(query(built.db, "SELECT id, kind FROM releases"))
     sources = query(built.db, "SELECT release_id, url FROM release_sources")
@@ -85,8 +103,10 @@ def test_gpt4_facts_match_the_reference_and_keep_flags_as_caveats(built):
     stored = {
         (release, subject, attribute): (value, unit, as_of, caveat, url)
         for release, subject, attribute, value, unit, as_of, caveat, url in query(
-            built.db, "SELECT release_id, subject, attribute, value, unit, "
-                      "strftime(as_of, '%Y-%m-%d'), caveat, source_url FROM facts")
+            built.db,
+            "SELECT release_id, subject, attribute, value, unit, "
+            "strftime(as_of, '%Y-%m-%d'), caveat, source_url FROM facts",
+        )
     }
     rows = reference_rows("gpt4_facts.csv")
     assert len(rows) == 35
@@ -104,8 +124,10 @@ def test_gpt4_facts_match_the_reference_and_keep_flags_as_caveats(built):
 
 def test_gpt4_variants_context_windows_and_prices(built):
     rows = dict(
-        ((s, a), v) for s, a, v in query(
-            built.db, "SELECT subject, attribute, value FROM facts WHERE release_id = 'gpt-4'")
+        ((s, a), v)
+        for s, a, v in query(
+            built.db, "SELECT subject, attribute, value FROM facts WHERE release_id = 'gpt-4'"
+        )
     )
     assert rows[("gpt-4", "context_window")] == "8192"
     assert rows[("gpt-4-32k", "context_window")] == "32768"
@@ -114,36 +136,61 @@ def test_gpt4_variants_context_windows_and_prices(built):
     assert rows[("GPT-4 API", "default_rate_limit_tokens")] == "40000"
 
 
-@pytest.mark.parametrize("release, attribute, words", [
-    ("gigagan", "organisations", "Adobe alone"),
-    ("palm-api", "organisation", "'Google Cloud' is ambiguous"),
-    ("microsoft-365-copilot", "model_basis", "medium confidence"),
-    ("microsoft-365-copilot", "name", "not GitHub Copilot"),
-    ("bard", "announcement_date", "two dates"),
-])
+@pytest.mark.parametrize(
+    "release, attribute, words",
+    [
+        ("gigagan", "organisations", "Adobe alone"),
+        ("palm-api", "organisation", "'Google Cloud' is ambiguous"),
+        ("microsoft-365-copilot", "model_basis", "medium confidence"),
+        ("microsoft-365-copilot", "name", "not GitHub Copilot"),
+        ("bard", "announcement_date", "two dates"),
+    ],
+)
 def test_release_level_flags_are_kept_as_caveats(built, release, attribute, words):
-    caveats = [r[0] for r in query(built.db, "SELECT caveat FROM facts WHERE release_id = ? "
-                                             "AND attribute = ?", [release, attribute])]
+    caveats = [
+        r[0]
+        for r in query(
+            built.db,
+            "SELECT caveat FROM facts WHERE release_id = ? AND attribute = ?",
+            [release, attribute],
+        )
+    ]
     assert len(caveats) == 1 and caveats[0].startswith("FLAG") and words in caveats[0]
 
 
 def test_uncertain_gpt4_basis_of_microsoft_365_copilot_is_a_relation_caveat(built):
-    (caveat,) = query(built.db, "SELECT caveat FROM release_relations WHERE source_id = "
-                                "'microsoft-365-copilot' AND target_id = 'gpt-4'")[0]
+    (caveat,) = query(
+        built.db,
+        "SELECT caveat FROM release_relations WHERE source_id = "
+        "'microsoft-365-copilot' AND target_id = 'gpt-4'",
+    )[0]
     assert "medium confidence" in caveat
 
 
 def test_everything_has_a_source_url(built):
-    assert query(built.db, "SELECT id FROM releases WHERE id NOT IN "
-                           "(SELECT release_id FROM release_sources)") == []
-    urls = [r[0] for r in query(built.db, "SELECT url FROM release_sources UNION ALL "
-                                          "SELECT source_url FROM facts UNION ALL "
-                                          "SELECT source_url FROM release_relations")]
+    assert (
+        query(
+            built.db,
+            "SELECT id FROM releases WHERE id NOT IN (SELECT release_id FROM release_sources)",
+        )
+        == []
+    )
+    urls = [
+        r[0]
+        for r in query(
+            built.db,
+            "SELECT url FROM release_sources UNION ALL "
+            "SELECT source_url FROM facts UNION ALL "
+            "SELECT source_url FROM release_relations",
+        )
+    ]
     assert urls and all(re.fullmatch(r"https?://\S+", u) for u in urls)
 
 
 def test_seed_chain_is_chronology_not_lineage(built):
-    pairs = {frozenset(p) for p in query(built.db, "SELECT source_id, target_id FROM release_relations")}
+    pairs = {
+        frozenset(p) for p in query(built.db, "SELECT source_id, target_id FROM release_relations")
+    }
     assert frozenset(("toolformer", "llama")) not in pairs
     for a, b in zip(SEED_CHAIN, SEED_CHAIN[1:]):
         # The only lineage inside the chain: Alpaca was fine-tuned from LLaMA, 3 steps apart.
@@ -164,9 +211,14 @@ def test_schema_check_lists_the_same_kinds_as_the_vocabulary():
 
 
 def test_store_refuses_an_unknown_kind(workspace):
-    with store.connect(workspace.db, read_only=False) as con, pytest.raises(duckdb.ConstraintException):
-        con.execute("INSERT INTO releases (id, name, date, date_precision, kind) "
-                    "VALUES ('x', 'X', DATE '2023-01-01', 'day', 'rumour')")
+    with (
+        store.connect(workspace.db, read_only=False) as con,
+        pytest.raises(duckdb.ConstraintException),
+    ):
+        con.execute(
+            "INSERT INTO releases (id, name, date, date_precision, kind) "
+            "VALUES ('x', 'X', DATE '2023-01-01', 'day', 'rumour')"
+        )
 
 
 def test_data_files_are_in_canonical_form(built):
@@ -183,29 +235,44 @@ def test_data_files_are_in_canonical_form(built):
 # --- record validation ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("2023-03-14", "2023-03-14"), ("2023-03", "2023-03"), ("2023", "2023"), (2023, "2023"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2023-03-14", "2023-03-14"),
+        ("2023-03", "2023-03"),
+        ("2023", "2023"),
+        (2023, "2023"),
+    ],
+)
 def test_parse_date_accepts_day_month_and_year(value, expected):
-    assert parse_date(value) == expected
+    assert release_date(value) == expected
 
 
-@pytest.mark.parametrize("value, message", [
-    ("2023-13-01", "'2023-13-01' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
-    ("2023-02-30", "'2023-02-30' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
-    ("14/03/2023", "'14/03/2023' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
-    ("0023-01-01", "'0023-01-01' is outside the years 1900-2100"),
-    (True, "must be a date (YYYY-MM-DD, YYYY-MM or YYYY), got a boolean"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("2023-13-01", "'2023-13-01' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
+        ("2023-02-30", "'2023-02-30' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
+        ("14/03/2023", "'14/03/2023' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
+        ("0023-01-01", "'0023-01-01' is outside the years 1900-2100"),
+        (True, "must be a date (YYYY-MM-DD, YYYY-MM or YYYY), got a boolean"),
+    ],
+)
 def test_parse_date_refuses_non_dates(value, message):
     with pytest.raises(ValueError) as info:
-        parse_date(value)
+        release_date(value)
     assert str(info.value) == message
 
 
 def record(**fields):
-    base = {"id": "koala", "name": "Koala", "organisations": ["UC Berkeley"], "date": "2023-04-03",
-            "kind": "model", "sources": ["https://bair.berkeley.edu/blog/2023/04/03/koala/"]}
+    base = {
+        "id": "koala",
+        "name": "Koala",
+        "organisations": ["UC Berkeley"],
+        "date": "2023-04-03",
+        "kind": "model",
+        "sources": ["https://bair.berkeley.edu/blog/2023/04/03/koala/"],
+    }
     base.update(fields)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -214,31 +281,64 @@ def problems_of(data) -> list[str]:
     return [str(p) for p in validate(RawRecord("in.yaml", 2, data))[1]]
 
 
-@pytest.mark.parametrize("fields, expected", [
-    ({"id": None}, "record 2: field 'id': is required"),
-    ({"id": "Koala 13B"}, "record 2 (id 'Koala 13B'): field 'id': 'Koala 13B' is not a valid id"),
-    ({"date": "2023-13-01"},
-     "record 2 (id 'koala'): field 'date': '2023-13-01' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
-    ({"date": None}, "record 2 (id 'koala'): field 'date': is required (only kind 'external'"),
-    ({"kind": "rumour"}, "record 2 (id 'koala'): field 'kind': 'rumour' is not a known kind"),
-    ({"name": 13}, "record 2 (id 'koala'): field 'name': must be text, got a number (quote it)"),
-    ({"sources": ["javascript:alert(1)"]},
-     "record 2 (id 'koala'): field 'sources[1]': 'javascript:alert(1)' is not a URL"),
-    ({"sources": None}, "record 2 (id 'koala'): field 'sources': is required (at least one URL)"),
-    ({"organisations": None}, "record 2 (id 'koala'): field 'organisations': is required"),
-    ({"modalities": ["smell"]}, "record 2 (id 'koala'): field 'modalities[1]': 'smell' is not a known modality"),
-    ({"relations": [{"type": "inspired_by", "target": "llama"}]},
-     "record 2 (id 'koala'): field 'relations[1].type': 'inspired_by' is not a known relation type"),
-    ({"relations": ["fine_tuned_from:koala"]},
-     "record 2 (id 'koala'): field 'relations[1].target': a release cannot be related to itself"),
-    ({"facts": [{"attribute": "size"}]}, "record 2 (id 'koala'): field 'facts[1].value': is required"),
-    ({"facts": [{"attribute": "size", "value": "13B", "as_of": "2023-04"}]},
-     "record 2 (id 'koala'): field 'facts[1].as_of': '2023-04' is not a date (YYYY-MM-DD)"),
-    ({"summary": "x" * 1_048_576},
-     "record 2 (id 'koala'): field 'summary': is 1,048,576 characters long; the limit is 4,000"),
-    ({"name": "Ko\x00ala"}, "record 2 (id 'koala'): field 'name': contains the control character U+0000"),
-    ({"colour": "blue"}, "record 2 (id 'koala'): field 'colour': unknown field"),
-])
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"id": None}, "record 2: field 'id': is required"),
+        (
+            {"id": "Koala 13B"},
+            "record 2 (id 'Koala 13B'): field 'id': 'Koala 13B' is not a valid id",
+        ),
+        (
+            {"date": "2023-13-01"},
+            "record 2 (id 'koala'): field 'date': '2023-13-01' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+        ),
+        ({"date": None}, "record 2 (id 'koala'): field 'date': is required (only kind 'external'"),
+        ({"kind": "rumour"}, "record 2 (id 'koala'): field 'kind': 'rumour' is not a known kind"),
+        (
+            {"name": 13},
+            "record 2 (id 'koala'): field 'name': must be text, got a number (quote it)",
+        ),
+        (
+            {"sources": ["javascript:alert(1)"]},
+            "record 2 (id 'koala'): field 'sources[1]': 'javascript:alert(1)' is not a URL",
+        ),
+        (
+            {"sources": None},
+            "record 2 (id 'koala'): field 'sources': is required (at least one URL)",
+        ),
+        ({"organisations": None}, "record 2 (id 'koala'): field 'organisations': is required"),
+        (
+            {"modalities": ["smell"]},
+            "record 2 (id 'koala'): field 'modalities[1]': 'smell' is not a known modality",
+        ),
+        (
+            {"relations": [{"type": "inspired_by", "target": "llama"}]},
+            "record 2 (id 'koala'): field 'relations[1].type': 'inspired_by' is not a known relation type",
+        ),
+        (
+            {"relations": ["fine_tuned_from:koala"]},
+            "record 2 (id 'koala'): field 'relations[1].target': a release cannot be related to itself",
+        ),
+        (
+            {"facts": [{"attribute": "size"}]},
+            "record 2 (id 'koala'): field 'facts[1].value': is required",
+        ),
+        (
+            {"facts": [{"attribute": "size", "value": "13B", "as_of": "2023-04"}]},
+            "record 2 (id 'koala'): field 'facts[1].as_of': '2023-04' is not a date (YYYY-MM-DD)",
+        ),
+        (
+            {"summary": "x" * 1_048_576},
+            "record 2 (id 'koala'): field 'summary': is 1,048,576 characters long; the limit is 4,000",
+        ),
+        (
+            {"name": "Ko\x00ala"},
+            "record 2 (id 'koala'): field 'name': contains the control character U+0000",
+        ),
+        ({"colour": "blue"}, "record 2 (id 'koala'): field 'colour': unknown field"),
+    ],
+)
 def test_validate_names_record_and_field(fields, expected):
     found = problems_of(record(**fields))
     assert any(p.startswith(expected) for p in found), found
@@ -246,12 +346,17 @@ def test_validate_names_record_and_field(fields, expected):
 
 def test_validate_reports_every_problem_of_a_record():
     found = problems_of(record(date="2023-99", kind="rumour", sources=["ftp://x"]))
-    assert [p.split(":")[1].strip() for p in found] == ["field 'kind'", "field 'date'", "field 'sources[1]'"]
+    assert [p.split(":")[1].strip() for p in found] == [
+        "field 'kind'",
+        "field 'date'",
+        "field 'sources[1]'",
+    ]
 
 
 def test_external_release_needs_no_date_or_organisation():
-    release, problems = validate(RawRecord("in.yaml", 1, record(kind="external", date=None,
-                                                                   organisations=None)))
+    release, problems = validate(
+        RawRecord("in.yaml", 1, record(kind="external", date=None, organisations=None))
+    )
     assert problems == [] and release.date is None and release.date_precision is None
 
 
@@ -260,6 +365,53 @@ def test_yaml_aliases_are_refused(tmp_path):
     path.write_text("a: &x [1, 2]\nb: *x\n")
     records, problems = read_records(path)
     assert records == [] and "aliases" in str(problems[0])
+
+
+@pytest.mark.parametrize(
+    "name, text, expected",
+    [
+        (
+            "twice.yaml",
+            "id: x\nname: X\nid: llama\n",
+            "line 3: is not valid YAML: the key 'id' appears twice in one mapping",
+        ),
+        (
+            "twice.json",
+            '{"id": "x", "name": "X", "id": "llama"}',
+            "file: is not valid JSON: the key 'id' appears twice in one object",
+        ),
+        (
+            "tag.yaml",
+            "id: x\ndate: !!timestamp 2023-02-30\n",
+            "file: is not valid YAML: day is out of range for month",
+        ),
+        (
+            "int.yaml",
+            "id: x\nseed_position: !!int abc\n",
+            "file: is not valid YAML: invalid literal for int() with base 10: 'abc'",
+        ),
+        (
+            "float.yaml",
+            "id: x\nparameters: !!float xyz\n",
+            "file: is not valid YAML: could not convert string to float: 'xyz'",
+        ),
+    ],
+)
+def test_duplicate_keys_and_failing_tags_are_refused_per_file(tmp_path, name, text, expected):
+    path = tmp_path / name
+    path.write_text(text)
+    records, problems = read_records(path, name)
+    assert records == [] and [str(p) for p in problems] == [expected]
+
+
+def test_only_regular_files_are_read(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)  # reading it would wait forever for a writer
+    device = tmp_path / "zero.yaml"
+    device.symlink_to("/dev/zero")  # reading it would never end
+    for path in (fifo, device):
+        records, problems = read_records(path, path.name)
+        assert records == [] and [str(p) for p in problems] == ["file: is not a regular file"]
 
 
 # --- ingest: all or nothing -----------------------------------------------------------------
@@ -277,8 +429,9 @@ def test_ingest_adds_writes_the_file_and_keeps_the_store_current(workspace, tmp_
     written = workspace.data_dir / "releases" / "koala.yaml"
     assert yaml.safe_load(written.read_text())["relations"][0]["target"] == "llama"
     assert store.status(workspace.db, workspace.data_dir) is None
-    assert query(workspace.db, "SELECT ancestor_id FROM lineage_closure WHERE release_id = 'koala'") \
-        == [("llama",)]
+    assert query(
+        workspace.db, "SELECT ancestor_id FROM lineage_closure WHERE release_id = 'koala'"
+    ) == [("llama",)]
 
 
 def test_ingest_twice_changes_nothing(workspace, tmp_path):
@@ -302,7 +455,7 @@ def test_rebuild_keeps_ingested_releases(workspace, tmp_path):
     source = write_yaml(tmp_path / "new.yaml", [record(relations=["fine_tuned_from:llama"])])
     kbreleases.ingest([source], db=workspace.db, data_dir=workspace.data_dir)
     before = store_dump(workspace.db)
-    store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
     after = store_dump(workspace.db)
     for table in ("releases", "release_relations", "facts", "release_sources"):
         assert after[table] == before[table], table
@@ -310,24 +463,36 @@ def test_rebuild_keeps_ingested_releases(workspace, tmp_path):
 
 def test_update_works_while_another_table_references_the_release(workspace, tmp_path):
     with store.connect(workspace.db, read_only=False) as con:
-        con.execute("CREATE TABLE test_refs (id INTEGER PRIMARY KEY, "
-                    "release_id VARCHAR REFERENCES releases (id))")
+        con.execute(
+            "CREATE TABLE test_refs (id INTEGER PRIMARY KEY, "
+            "release_id VARCHAR REFERENCES releases (id))"
+        )
         con.execute("INSERT INTO test_refs VALUES (1, 'gpt-4'), (2, 'llama')")
     rows_before = store_dump(workspace.db).get("exposure_sources")
     original = yaml.safe_load((workspace.data_dir / "releases" / "gpt-4.yaml").read_text())
-    changed = dict(original, summary="A new summary.", modalities=["text"],
-                   facts=original["facts"][:3])
-    report = kbreleases.ingest([write_yaml(tmp_path / "gpt4.yaml", [changed])],
-                               db=workspace.db, data_dir=workspace.data_dir)
+    changed = dict(
+        original, summary="A new summary.", modalities=["text"], facts=original["facts"][:3]
+    )
+    report = kbreleases.ingest(
+        [write_yaml(tmp_path / "gpt4.yaml", [changed])],
+        db=workspace.db,
+        data_dir=workspace.data_dir,
+    )
     assert [o.status for o in report.outcomes] == ["updated"]
-    assert query(workspace.db, "SELECT summary FROM releases WHERE id = 'gpt-4'") == [("A new summary.",)]
+    assert query(workspace.db, "SELECT summary FROM releases WHERE id = 'gpt-4'") == [
+        ("A new summary.",)
+    ]
     assert query(workspace.db, "SELECT count(*) FROM facts WHERE release_id = 'gpt-4'") == [(3,)]
     assert query(workspace.db, "SELECT count(*) FROM test_refs") == [(2,)]
     # exposure_sources (kb/schema/40_provenance.sql) references releases too.
-    if query(workspace.db, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'exposure_sources'")[0][0]:
+    if query(
+        workspace.db, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'exposure_sources'"
+    )[0][0]:
         assert rows_before == store_dump(workspace.db)["exposure_sources"]
     # Relations of other releases that point at gpt-4 are untouched.
-    assert query(workspace.db, "SELECT count(*) FROM release_relations WHERE target_id = 'gpt-4'") == [(4,)]
+    assert query(
+        workspace.db, "SELECT count(*) FROM release_relations WHERE target_id = 'gpt-4'"
+    ) == [(4,)]
 
 
 def test_failed_store_write_restores_the_files(workspace, tmp_path, monkeypatch):
@@ -336,10 +501,10 @@ def test_failed_store_write_restores_the_files(workspace, tmp_path, monkeypatch)
     update = write_yaml(tmp_path / "gpt4.yaml", [dict(gpt4, summary="Changed.")])
     files, rows = snapshot(workspace.data_dir), store_dump(workspace.db)
 
-    def fail(con, data_dir):
+    def fail(con, data_dir, pending):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(kbreleases.store, "mark_inputs", fail)
+    monkeypatch.setattr(store, "mark_ingested", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         kbreleases.ingest([source, update], db=workspace.db, data_dir=workspace.data_dir)
     assert snapshot(workspace.data_dir) == files
@@ -354,7 +519,10 @@ def test_ingest_refuses_conflicting_duplicates_and_cycles(workspace, tmp_path):
     with pytest.raises(ValidationError) as info:
         kbreleases.ingest([source], db=workspace.db, data_dir=workspace.data_dir)
     text = str(info.value)
-    assert "record 2 (id 'koala'): field 'id': 'koala' is also record 1 of this file, with different content" in text
+    assert (
+        "record 2 (id 'koala'): field 'id': 'koala' is also record 1 of this file, with different content"
+        in text
+    )
     assert snapshot(workspace.data_dir) == files and store_dump(workspace.db) == rows
     # Without the duplicate, the cycle llama -> alpaca -> llama is reported.
     write_yaml(source, [cyclic])
@@ -369,7 +537,7 @@ def test_build_refuses_a_data_file_whose_name_does_not_match_its_id(workspace):
     bad.write_text(to_yaml(validate(RawRecord("x", 1, record(id="koala-13b")))[0]))
     before = store_dump(workspace.db)
     with pytest.raises(ValidationError) as info:
-        store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
     assert "releases/koala.yaml: 1 problem" in str(info.value)
     assert "'koala-13b' does not match the file name 'koala.yaml'" in str(info.value)
     assert store_dump(workspace.db) == before

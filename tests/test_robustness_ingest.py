@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import Workspace, snapshot, store_dump
 
+from kb import build as kbbuild
 from kb import store
 from kb.cli import cli
 
@@ -371,7 +372,7 @@ def test_sql_and_html_looking_strings_are_stored_verbatim(
     assert LOOKS_LIKE_SQL in saved or "DROP TABLE releases" in saved
     assert "<script>" in saved
     # and the text survives a rebuild from data/ unchanged
-    store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
     with store.connect(workspace.db) as con:
         assert con.execute(
             "SELECT name, summary FROM releases WHERE id = ?", [record["id"]]

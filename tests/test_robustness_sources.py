@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import Workspace, snapshot, store_dump
 
+from kb import build as kbbuild
 from kb import exposure, store
 from kb.cli import cli
 
@@ -148,7 +149,7 @@ def test_a_manifest_that_is_not_yaml_is_refused(
     manifest.write_text("datasets: [unclosed\n")
     before = snapshot(workspace.db)
     with pytest.raises(Exception) as refused:
-        store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=raw_dir, manifest=manifest)
+        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=raw_dir, manifest=manifest)
     assert "sources.yml" in str(refused.value)
     assert "YAML" in str(refused.value)
     assert snapshot(workspace.db) == before

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 from pathlib import Path
 
@@ -11,10 +12,22 @@ import yaml
 from conftest import REPO, store_dump
 
 from kb import sources, store
+from kb.build import BuildContext, build
 from kb.errors import SourceError
-from kb.store import BuildContext
 
 MANIFEST = REPO / "data" / "sources.yml"
+
+
+def test_every_parser_named_in_the_manifest_is_a_real_function():
+    entries = sources.load_manifest(MANIFEST)
+    for (dataset, name), entry in entries.items():
+        target = entry.parser.split(" (")[0]
+        if target == "none":
+            assert entry.parser.startswith("none (") and entry.parser.endswith(")"), name
+            continue
+        module_name, _, function = target.rpartition(".")
+        function_object = getattr(importlib.import_module(module_name), function, None)
+        assert callable(function_object), f"{dataset}/{name}: {entry.parser} is not a function"
 
 
 def sha256sums(folder: Path) -> dict[str, str]:
@@ -26,10 +39,16 @@ def ctx_for(tmp_path: Path, raw_dir: Path | None, manifest: Path | None = None) 
     return BuildContext(data_dir=REPO / "data", raw_dir=raw_dir, manifest=manifest)
 
 
-def test_manifest_lists_both_datasets_with_the_mirrors_checksums(raw_dir):
+def test_manifest_lists_every_dataset_with_the_mirrors_checksums(raw_dir):
     entries = sources.load_manifest(MANIFEST)
     datasets = {d for d, _ in entries}
-    assert datasets == {"gpts-are-gpts", "working-with-ai"}
+    assert datasets == {
+        "gpts-are-gpts",
+        "working-with-ai",
+        "oews-2025",
+        "onet-29.3",
+        "aei-2025-02-10",
+    }
     for dataset in datasets:
         folder = raw_dir.parent / dataset
         sums = sha256sums(folder)
@@ -140,9 +159,7 @@ def test_build_with_a_damaged_file_leaves_the_previous_store_untouched(
     before_bytes = workspace.db.read_bytes()
     before_rows = store_dump(workspace.db)
     with pytest.raises(SourceError, match=file):
-        store.build(
-            workspace.db, data_dir=workspace.data_dir, raw_dir=damaged_mirror / "gpts-are-gpts"
-        )
+        build(workspace.db, data_dir=workspace.data_dir, raw_dir=damaged_mirror / "gpts-are-gpts")
     assert workspace.db.read_bytes() == before_bytes
     assert store_dump(workspace.db) == before_rows
     assert not list(workspace.db.parent.glob("*.tmp-*"))

@@ -4,6 +4,7 @@ tests/test_query_sandbox.py)."""
 
 from __future__ import annotations
 
+import graphlib
 import json
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, store_dump
 
+from kb import build as kbbuild
 from kb import releases as kbreleases
 from kb import store
 from kb.cli import cli
@@ -29,9 +31,13 @@ def test_failing_build_step_leaves_the_previous_store_intact(workspace, monkeypa
     def broken(con, ctx):
         raise RuntimeError("step exploded")
 
-    monkeypatch.setattr(kbreleases, "load_into", broken)
+    steps = [
+        kbbuild.Step(s.name, broken if s.run is kbreleases.load_into else s.run, s.needs)
+        for s in kbbuild.STEPS
+    ]
+    monkeypatch.setattr(kbbuild, "STEPS", tuple(steps))
     with pytest.raises(RuntimeError, match="step exploded"):
-        store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
     assert store_dump(workspace.db) == before
     assert leftovers(workspace.db.parent) == []
     with store.connect(workspace.db) as con:
@@ -40,15 +46,55 @@ def test_failing_build_step_leaves_the_previous_store_intact(workspace, monkeypa
 
 def test_failing_last_step_leaves_the_previous_store_intact(workspace, monkeypatch):
     before = store_dump(workspace.db)
-    monkeypatch.setattr(store, "BUILD_STEPS", [*store.BUILD_STEPS, ("nothing", "kb.releases:no_such_step")])
+
+    def missing(con, ctx):
+        return kbreleases.no_such_step(con, ctx)
+
+    last = kbbuild.Step("nothing", missing, needs=tuple(s.name for s in kbbuild.STEPS))
+    monkeypatch.setattr(kbbuild, "STEPS", (*kbbuild.STEPS, last))
     with pytest.raises(AttributeError):
-        store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
     assert store_dump(workspace.db) == before and leftovers(workspace.db.parent) == []
+
+
+def test_build_steps_are_ordered_by_what_they_need():
+    names = [step.name for step in kbbuild.ordered(kbbuild.STEPS)]
+    assert names == [
+        "release timeline",
+        "task-exposure data",
+        "exposure sources",
+        "ingested label sets",
+        "observed usage",
+    ]
+    backwards = kbbuild.ordered(tuple(reversed(kbbuild.STEPS)))
+    for position, step in enumerate(backwards):
+        assert all([s.name for s in backwards].index(n) < position for n in step.needs), step.name
+    loop = (
+        kbbuild.Step("a", lambda con, ctx: None, needs=("b",)),
+        kbbuild.Step("b", lambda con, ctx: None, needs=("a",)),
+    )
+    with pytest.raises(graphlib.CycleError):
+        kbbuild.ordered(loop)
+    with pytest.raises(ValueError, match="needs unknown steps"):
+        kbbuild.ordered((kbbuild.Step("a", lambda con, ctx: None, needs=("missing",)),))
+
+
+@pytest.mark.parametrize("content", [b"keep me\n", b"", b"x" * 4096])
+def test_build_refuses_to_replace_a_file_that_is_not_a_store(tmp_path, built, content):
+    victim = tmp_path / "important.txt"
+    victim.write_bytes(content)
+    with pytest.raises(StoreError) as info:
+        kbbuild.build(victim, data_dir=built.data_dir, raw_dir=built.raw_dir)
+    assert str(info.value) == (
+        f"{victim} exists and is not a DuckDB store; `kb build` will not "
+        "replace it.\nPass --db a new path or the path of a kb store."
+    )
+    assert victim.read_bytes() == content and leftovers(tmp_path) == []
 
 
 def test_build_creates_a_store_where_none_was(tmp_path, built):
     db = tmp_path / "sub" / "new.duckdb"
-    report = store.build(db, data_dir=built.data_dir, raw_dir=built.raw_dir)
+    report = kbbuild.build(db, data_dir=built.data_dir, raw_dir=built.raw_dir)
     assert report.db == db and db.exists() and report.counts["releases"] == 40
     assert store.status(db, built.data_dir) is None
 
@@ -61,8 +107,12 @@ def test_store_from_another_schema_version_is_refused(workspace):
             pass
     assert str(info.value) == (
         f"{workspace.db} was built with schema version old0schema, this kb expects "
-        f"{store.schema_version()}.\nRebuild it with `kb build`.")
-    assert store.status(workspace.db, workspace.data_dir) == "the store was built by another schema version"
+        f"{store.schema_version()}.\nRebuild it with `kb build`."
+    )
+    assert (
+        store.status(workspace.db, workspace.data_dir)
+        == "the store was built by another schema version"
+    )
     result = CliRunner().invoke(cli, ["timeline", "--db", str(workspace.db)])
     assert result.exit_code == 1 and "Rebuild it with `kb build`." in result.output
 
@@ -75,13 +125,17 @@ def test_missing_store_says_how_to_create_it(tmp_path):
 
 def test_lock_held_by_another_writer_is_a_readable_error(workspace):
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time\n"
-         "con = duckdb.connect(sys.argv[1])\n"
-         "print('ready', flush=True)\n"
-         "time.sleep(60)\n",
-         str(workspace.db)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            "con = duckdb.connect(sys.argv[1])\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(60)\n",
+            str(workspace.db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
@@ -108,21 +162,26 @@ def test_info_lists_tables_and_build_facts(built):
     assert info["meta"]["storage_version"] == store.STORAGE_VERSION
     table = CliRunner().invoke(cli, ["info", "--db", str(built.db)])
     assert table.exit_code == 0
-    assert any(line.split()[:2] == ["releases", str(len(release_files))]
-               for line in table.output.splitlines())
+    assert any(
+        line.split()[:2] == ["releases", str(len(release_files))]
+        for line in table.output.splitlines()
+    )
 
 
-@pytest.mark.parametrize("sql", [
-    "DELETE FROM releases",
-    "DROP TABLE facts",
-    "UPDATE releases SET name = 'x'",
-    "CREATE TABLE t AS SELECT 1",
-    "ATTACH '{tmp}/other.duckdb' AS other",
-    "COPY releases TO '{tmp}/out.csv'",
-    "SELECT * FROM read_csv('/etc/passwd')",
-    "INSTALL httpfs",
-    "LOAD httpfs",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM releases",
+        "DROP TABLE facts",
+        "UPDATE releases SET name = 'x'",
+        "CREATE TABLE t AS SELECT 1",
+        "ATTACH '{tmp}/other.duckdb' AS other",
+        "COPY releases TO '{tmp}/out.csv'",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+    ],
+)
 def test_query_refuses_anything_but_reading(built, tmp_path, sql):
     before = store_dump(built.db)
     result = CliRunner().invoke(cli, ["query", "--db", str(built.db), sql.format(tmp=tmp_path)])
@@ -133,15 +192,32 @@ def test_query_refuses_anything_but_reading(built, tmp_path, sql):
 
 
 def test_query_reads_the_timeline_views(built):
-    result = CliRunner().invoke(cli, ["query", "--db", str(built.db), "--format", "json",
-                                      "SELECT id FROM timeline ORDER BY position LIMIT 3"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "query",
+            "--db",
+            str(built.db),
+            "--format",
+            "json",
+            "SELECT id FROM timeline ORDER BY position LIMIT 3",
+        ],
+    )
     assert result.exit_code == 0
     assert [r["id"] for r in json.loads(result.output)] == ["bing-chat", "toolformer", "llama"]
 
 
 def test_runaway_query_is_stopped_by_the_time_limit(built):
-    result = CliRunner().invoke(cli, ["query", "--db", str(built.db), "--timeout", "0.5",
-                                      "SELECT count(*) FROM range(1000000000000) a(i) "
-                                      "WHERE i * i % 7 = 3"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "query",
+            "--db",
+            str(built.db),
+            "--timeout",
+            "0.5",
+            "SELECT count(*) FROM range(1000000000000) a(i) WHERE i * i % 7 = 3",
+        ],
+    )
     assert result.exit_code == 1
     assert "The query was stopped after its time limit of 0.5 s." in result.output

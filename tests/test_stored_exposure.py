@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from kb import build as kbbuild
 from kb import exposure as ex
 from kb import labels, store
 
@@ -104,7 +105,7 @@ def test_an_ingested_rater_is_stored_in_the_same_transaction(workspace, tmp_path
     copy = stored("gpt4_copy")
     assert len(copy) > 0
     pd.testing.assert_frame_equal(copy, stored("gpt4"))
-    store.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
     pd.testing.assert_frame_equal(stored("gpt4_copy"), stored("gpt4"))
 
 

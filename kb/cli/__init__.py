@@ -1,8 +1,24 @@
-"""The `kb` command line. Each submodule registers its commands on the group in kb.cli.app."""
+"""The `kb` command line. Each submodule registers one command group on kb.cli.app's `cli`.
+
+The modules import only click and light kb modules at the top, so `kb --help` starts fast; each
+command imports the library it wraps when it runs.
+"""
 
 from __future__ import annotations
 
-from kb.cli import exposure, labels, releases, store  # noqa: F401  (registers commands)
+from kb.cli import (  # noqa: F401  (importing a module registers its commands)
+    agreement,
+    export,
+    exposure,
+    labels,
+    provenance,
+    query,
+    releases,
+    store,
+    timeline,
+    usage,
+    verify,
+)
 from kb.cli.app import cli
 
 

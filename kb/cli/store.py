@@ -1,12 +1,10 @@
-"""`kb build`, `kb info` and `kb query`: create the store, describe it, query it read-only."""
+"""`kb build` and `kb info`: create the store and describe it."""
 
 from __future__ import annotations
 
 import click
 
-from kb import query as kbquery
-from kb import store as kbstore
-from kb.cli.app import cli, db_option, emit, format_option, to_json
+from kb.cli.app import cli, db_option, format_option, to_json
 
 
 @cli.command()
@@ -29,7 +27,9 @@ def build(db: str | None, raw_dir: str | None) -> None:
       kb build --raw-dir ../shared/data/gpts-are-gpts
       KB_DB=/tmp/kb.duckdb kb build
     """
-    report = kbstore.build(db, raw_dir=raw_dir, progress=lambda m: click.echo(f"  {m}", err=True))
+    from kb import build as kbbuild
+
+    report = kbbuild.build(db, raw_dir=raw_dir, progress=lambda m: click.echo(f"  {m}", err=True))
     click.echo(f"Built {report.db} in {report.seconds:.1f} s")
 
 
@@ -44,45 +44,19 @@ def info(db: str | None, fmt: str) -> None:
       kb info
       kb info --format json
     """
-    with kbstore.connect(db) as con:
-        meta = kbstore.read_meta(con)
-        counts = kbstore.table_counts(con)
-        sources = (
-            con.execute(
-                "SELECT dataset, file, sha256, url FROM upstream_files ORDER BY dataset, file"
-            ).df()
-            if "upstream_files" in counts
-            else None
-        )
+    from kb import info as kbinfo
+
+    about = kbinfo.describe(db)
     if fmt == "json":
-        payload = {"store": str(kbstore.config.db_path(db)), "meta": meta, "tables": counts}
-        payload["upstream_files"] = [] if sources is None else sources.to_dict(orient="records")
-        click.echo(to_json(payload))
+        click.echo(to_json(about.as_dict()))
         return
-    click.echo(f"store            {kbstore.config.db_path(db)}")
-    for key in ("schema_version", "kb_version", "built_at", "duckdb_version", "storage_version"):
-        click.echo(f"{key:<16} {meta.get(key, '?')}")
+    click.echo(f"store            {about.store}")
+    for key in kbinfo.META_KEYS:
+        click.echo(f"{key:<16} {about.meta.get(key, '?')}")
     click.echo("\ntables (rows)")
-    for name, n in counts.items():
+    for name, n in about.tables.items():
         click.echo(f"  {name:<28} {n:>8,}")
-    if sources is not None and not sources.empty:
+    if about.upstream_files:
         click.echo("\nupstream files")
-        for row in sources.itertuples():
-            click.echo(f"  {row.dataset}/{row.file}  sha256 {row.sha256[:12]}…")
-
-
-@cli.command()
-@db_option
-@click.argument("sql")
-@format_option("table", "csv", "json")
-@click.option("--timeout", type=float, default=kbquery.DEFAULT_TIMEOUT_SECONDS, show_default=True,
-              help="Stop the query after this many seconds.")
-def query(db: str | None, sql: str, fmt: str, timeout: float) -> None:
-    """Run read-only SQL on the store (no writes, files, ATTACH or extensions).
-
-    \b
-    Example:
-      kb query "SELECT id, name, date FROM timeline LIMIT 5"
-      kb query "SELECT * FROM releases_per_day" --format csv
-    """
-    emit(kbquery.run_readonly(sql, db, timeout=timeout), fmt)
+        for row in about.upstream_files:
+            click.echo(f"  {row['dataset']}/{row['file']}  sha256 {row['sha256'][:12]}…")

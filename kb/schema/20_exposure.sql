@@ -40,6 +40,16 @@ CREATE TABLE tasks (
     PRIMARY KEY (onet_code, task_id)
 );
 
+-- The exposure measures: how much an E1 and an E2 label count (E0 counts 0). Filled at build time
+-- from kb.vocabulary.MEASURE_WEIGHTS, their one definition: alpha = E1, beta = E1 + 0.5*E2,
+-- zeta = E1 + E2 (the authors' files call zeta "gamma").
+CREATE TABLE exposure_measures (
+    measure    VARCHAR PRIMARY KEY CHECK (measure IN ('alpha', 'beta', 'zeta')),
+    e1_weight  DOUBLE  NOT NULL CHECK (e1_weight BETWEEN 0 AND 1),
+    e2_weight  DOUBLE  NOT NULL CHECK (e2_weight BETWEEN 0 AND 1),
+    definition VARCHAR NOT NULL  -- the formula, e.g. 'E1 + 0.5*E2'
+);
+
 -- Who labelled tasks. Built in: human, gpt4, gpt4_alt; ingested label sets add rows.
 CREATE TABLE raters (
     rater       VARCHAR PRIMARY KEY CHECK (regexp_full_match(rater, '[a-z][a-z0-9_]*')),
@@ -123,7 +133,7 @@ CREATE TABLE reference_occupation_exposure (
 -- exposure_units_from_labels), so that shares and curves read a few hundred rows instead of
 -- recomputing every occupation from its labels. Filled by the build for the built-in raters and
 -- for every saved label set, and by `kb ingest labels` for its rater inside the same transaction
--- (kb.exposure_data.store_exposure). A rater with labels but no rows here (labels written by
+-- (kb.exposure.loading.store_exposure). A rater with labels but no rows here (labels written by
 -- hand with SQL) is computed from its labels instead: the views occupation_exposure and
 -- exposure_units hold both.
 -- Rows are unique per (rater, measure, weighting, onet_code) and per (rater, measure, weighting,

@@ -1,13 +1,7 @@
 -- Exposure measures as views over the long-form labels, so an ingested rater is picked up at once.
 
--- The measures: how much an E1 and an E2 label count (E0 counts 0).
---   alpha = E1, beta = E1 + 0.5*E2, zeta = E1 + E2 (the authors' files call zeta "gamma").
-CREATE VIEW exposure_measures AS
-SELECT * FROM (VALUES
-    ('alpha', 1.0, 0.0, 'E1'),
-    ('beta',  1.0, 0.5, 'E1 + 0.5*E2'),
-    ('zeta',  1.0, 1.0, 'E1 + E2 (called gamma in the authors'' files)')
-) AS m(measure, e1_weight, e2_weight, definition);
+-- The measures' E1 and E2 weights are the table exposure_measures (kb/schema/20_exposure.sql),
+-- filled from kb.vocabulary.MEASURE_WEIGHTS.
 
 -- Task weightings: 'equal' (the paper's tables) or 'core' (Core 2 : Supplemental 1, occ_level.csv;
 -- tasks without a Core/Supplemental type weigh 1, as in the authors' full_onet_data.tsv).

@@ -3,7 +3,7 @@
 -- exposure. Wage quintiles are employment-weighted: units sorted by median annual wage, each
 -- quintile holding about a fifth of the counted workers (1 = lowest paid); no wage -> NULL group.
 -- Parameters: those of units.sql, $by, $compare, $threshold.
-WITH units AS ({units}),
+WITH units AS ({sql:units}),
 counted AS (SELECT * FROM units WHERE employment IS NOT NULL AND exposure IS NOT NULL),
 ranked AS (
     SELECT *,

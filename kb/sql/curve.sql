@@ -2,7 +2,7 @@
 -- exposure passes it ($compare 'gt': exposure > t; 'ge': exposure >= t), over the units with
 -- employment; plus, identical on every row, what the recipe left out (see employment_coverage).
 -- Parameters: those of units.sql, $thresholds (a list), $compare.
-WITH units AS ({units}),
+WITH units AS ({sql:units}),
 counted AS (SELECT * FROM units WHERE employment IS NOT NULL AND exposure IS NOT NULL),
 left_out AS (
     SELECT count(*) AS occupations_left_out,

@@ -4,7 +4,7 @@
 -- a rater with no stored rows (labels written by hand with SQL) the view exposure_units, which
 -- computes them from its labels. Under oews-2021 a unit's exposure is the mean over its O*NET
 -- occupations (its Job Zone and education: see occupation_units).
--- The other queries here embed this as their first CTE, named units.
+-- The other queries here include this file as their first CTE, named units.
 SELECT unit_code, title, exposure, employment, annual_wage, major_group, job_zone, education,
        onet_occupations
 FROM {exposure_units}

@@ -1,0 +1,1 @@
+"""The dashboard's pages: layout only, reading the store through app.cached."""

@@ -1,0 +1,207 @@
+-- Current vintages beside the paper's: OEWS employment vintages (kb.exposure.oews), today's
+-- O*NET tasks against the labelled ones (kb.exposure.onet_tasks) and observed Claude usage from
+-- the Anthropic Economic Index (kb.usage.aei).
+
+-- How each O*NET occupation reached its unit in an OEWS employment vintage (the unit itself,
+-- with its employment, is in occupation_units). rule: detailed | hybrid | aggregate | broad |
+-- minor (kb.exposure.oews.ROLLUP_RULES); NULL when no OEWS row holds the SOC code.
+CREATE TABLE employment_rollups (
+    employment_recipe VARCHAR NOT NULL,
+    onet_code         VARCHAR NOT NULL REFERENCES occupations (onet_code),
+    soc_code          VARCHAR NOT NULL CHECK (soc_code = substr(onet_code, 1, 7)),
+    unit_code         VARCHAR CHECK (regexp_full_match(unit_code, '\d{2}-\d{4}')),
+    unit_level        VARCHAR CHECK (unit_level IN ('detailed', 'broad', 'minor')),
+    rule              VARCHAR CHECK (rule IN ('detailed', 'hybrid', 'aggregate', 'broad', 'minor')),
+    PRIMARY KEY (employment_recipe, onet_code),
+    CHECK ((unit_code IS NULL) = (rule IS NULL))
+);
+
+-- What an OEWS employment vintage leaves out, and why (kb.exposure.oews.LEFT_OUT_REASONS):
+-- side 'oews': a detailed OEWS row no O*NET occupation reaches (its workers are left out);
+-- side 'onet': an O*NET occupation with labels but no OEWS employment (left out of shares).
+CREATE TABLE employment_left_out (
+    employment_recipe VARCHAR NOT NULL,
+    side              VARCHAR NOT NULL CHECK (side IN ('oews', 'onet')),
+    code              VARCHAR NOT NULL,
+    title             VARCHAR NOT NULL,
+    employment        DOUBLE CHECK (employment >= 0),  -- NULL: not published / not applicable
+    reason            VARCHAR NOT NULL CHECK (reason IN (
+        'not_published', 'employment_not_published', 'all_other', 'no_labelled_occupation')),
+    PRIMARY KEY (employment_recipe, side, code)
+);
+
+-- Today's O*NET task statements (O*NET 29.3, May 2025). The labels stay on the O*NET 27.2
+-- tasks of the table tasks; this table says which of them are still current.
+CREATE TABLE onet_tasks_current (
+    onet_version  VARCHAR NOT NULL,
+    onet_code     VARCHAR NOT NULL CHECK (regexp_full_match(onet_code, '\d{2}-\d{4}\.\d{2}')),
+    title         VARCHAR NOT NULL,
+    task_id       INTEGER NOT NULL,
+    statement     VARCHAR NOT NULL,
+    task_type     VARCHAR CHECK (task_type IN ('Core', 'Supplemental')),
+    incumbents    INTEGER,
+    date          VARCHAR,  -- O*NET's MM/YYYY of the task's data
+    domain_source VARCHAR,
+    statement_key VARCHAR NOT NULL,  -- kb.exposure.onet_tasks.normalise_statement(statement)
+    PRIMARY KEY (onet_code, task_id)
+);
+
+-- One row per labelled (O*NET 27.2) task: still listed by id, kept by statement under another
+-- id or occupation, or dropped (kb.exposure.onet_tasks.TASK_STATUSES).
+CREATE TABLE task_changes (
+    onet_code         VARCHAR NOT NULL,
+    task_id           INTEGER NOT NULL,
+    status            VARCHAR NOT NULL CHECK (status IN ('kept_id', 'kept_statement', 'dropped')),
+    current_onet_code VARCHAR,
+    current_task_id   INTEGER,
+    statement_changed BOOLEAN NOT NULL,  -- kept_id only: the text under the same id changed
+    PRIMARY KEY (onet_code, task_id),
+    FOREIGN KEY (onet_code, task_id) REFERENCES tasks (onet_code, task_id),
+    CHECK ((status = 'dropped') = (current_task_id IS NULL))
+);
+
+-- Anthropic Economic Index releases: what each observed, and when (kb.usage.aei.RELEASE).
+CREATE TABLE aei_releases (
+    release             VARCHAR PRIMARY KEY,
+    published           DATE NOT NULL,
+    observed_product    VARCHAR NOT NULL,
+    observed_model      VARCHAR NOT NULL,
+    observed_release_id VARCHAR NOT NULL,  -- the model's id on the timeline (data/releases/)
+    window_start        VARCHAR NOT NULL,  -- partial ISO dates (YYYY-MM)
+    window_end          VARCHAR NOT NULL,
+    citation            VARCHAR NOT NULL,
+    url                 VARCHAR NOT NULL,
+    licence             VARCHAR NOT NULL
+);
+
+-- One row per task statement of a release: its share of conversations (percent) and how many
+-- labelled tasks its normalised statement matches (0: unmatched).
+CREATE TABLE aei_task_usage (
+    release        VARCHAR NOT NULL REFERENCES aei_releases (release),
+    task_name      VARCHAR NOT NULL,
+    statement_key  VARCHAR NOT NULL,
+    pct            DOUBLE NOT NULL CHECK (pct BETWEEN 0 AND 100),
+    labelled_tasks INTEGER NOT NULL CHECK (labelled_tasks >= 0),
+    PRIMARY KEY (release, task_name)
+);
+
+-- One row per (statement, labelled task) match; pct_split is the statement's share divided by
+-- the number of tasks it matches, so no conversation counts twice.
+CREATE TABLE aei_task_matches (
+    release   VARCHAR NOT NULL,
+    task_name VARCHAR NOT NULL,
+    onet_code VARCHAR NOT NULL,
+    task_id   INTEGER NOT NULL,
+    pct_split DOUBLE NOT NULL CHECK (pct_split >= 0),
+    PRIMARY KEY (release, task_name, onet_code, task_id),
+    FOREIGN KEY (release, task_name) REFERENCES aei_task_usage (release, task_name),
+    FOREIGN KEY (onet_code, task_id) REFERENCES tasks (onet_code, task_id)
+);
+
+-- Share of conversations by interaction pattern, and whether it counts as automation or
+-- augmentation (kb.usage.aei.INTERACTION_MODES).
+CREATE TABLE aei_collaboration (
+    release          VARCHAR NOT NULL REFERENCES aei_releases (release),
+    interaction_type VARCHAR NOT NULL,
+    pct              DOUBLE NOT NULL CHECK (pct BETWEEN 0 AND 100),
+    mode             VARCHAR NOT NULL CHECK (mode IN ('automation', 'augmentation', 'none')),
+    PRIMARY KEY (release, interaction_type)
+);
+
+-- One row per employment recipe, rater, measure, task weighting and threshold (10%, 50%): the
+-- share of workers (and of units) whose exposure is above the threshold ('>', the authors'
+-- code), with the workers counted and left out, so vintages can be read side by side.
+CREATE VIEW exposure_by_vintage AS
+WITH counted AS (
+    SELECT * FROM exposure_units WHERE employment IS NOT NULL AND exposure IS NOT NULL
+)
+SELECT u.employment_recipe, u.rater, u.measure, u.weighting, t.threshold,
+       coalesce(sum(u.employment) FILTER (WHERE u.exposure > t.threshold), 0)
+           / sum(u.employment) AS share_workers,
+       count(*) FILTER (WHERE u.exposure > t.threshold) / count(*) AS share_occupations,
+       sum(u.employment) AS workers_counted,
+       count(*) AS occupations_counted,
+       any_value(c.workers_left_out) AS workers_left_out,
+       any_value(c.all_workers) AS all_workers
+FROM counted u
+CROSS JOIN (VALUES (0.1::DOUBLE), (0.5::DOUBLE)) AS t(threshold)
+JOIN employment_coverage c USING (employment_recipe)
+GROUP BY u.employment_recipe, u.rater, u.measure, u.weighting, t.threshold
+ORDER BY u.rater, u.measure, u.weighting, t.threshold, u.employment_recipe;
+
+-- Today's tasks no labelled task reaches (new since O*NET 27.2, or reworded beyond the match).
+CREATE VIEW onet_tasks_unlabelled AS
+SELECT c.onet_code, c.title, c.task_id, c.statement, c.task_type
+FROM onet_tasks_current c
+ANTI JOIN task_changes k ON k.current_onet_code = c.onet_code AND k.current_task_id = c.task_id
+ORDER BY c.onet_code, c.task_id;
+
+-- One row per occupation of today's O*NET: its tasks, how many of them a labelled task reaches,
+-- and that share. Exposure shares are still computed on the labelled tasks only.
+CREATE VIEW onet_task_coverage AS
+WITH reached AS (
+    SELECT DISTINCT current_onet_code AS onet_code, current_task_id AS task_id
+    FROM task_changes WHERE current_task_id IS NOT NULL
+)
+SELECT c.onet_code, any_value(c.title) AS title, count(*) AS tasks_today,
+       count(r.task_id) AS tasks_labelled, count(r.task_id) / count(*) AS share_labelled
+FROM onet_tasks_current c
+LEFT JOIN reached r USING (onet_code, task_id)
+GROUP BY c.onet_code
+ORDER BY c.onet_code;
+
+-- One row per release, labelled O*NET occupation and employment recipe: the percent of all
+-- conversations on its tasks (usage_share: statements shared by several tasks split equally;
+-- usage_share_unsplit: each task's whole statement share), the tasks used, and the employment
+-- of the unit the recipe counts it in. Occupations without observed use have usage 0.
+CREATE VIEW aei_occupation_usage AS
+WITH used AS (
+    SELECT m.release, m.onet_code, sum(m.pct_split) AS usage_share,
+           sum(u.pct) AS usage_share_unsplit, count(*) AS tasks_used
+    FROM aei_task_matches m
+    JOIN aei_task_usage u USING (release, task_name)
+    GROUP BY m.release, m.onet_code
+)
+SELECT r.release, o.onet_code, o.title,
+       coalesce(x.usage_share, 0) AS usage_share,
+       coalesce(x.usage_share_unsplit, 0) AS usage_share_unsplit,
+       coalesce(x.tasks_used, 0) AS tasks_used,
+       ou.employment_recipe, ou.unit_code, ou.employment
+FROM aei_releases r
+CROSS JOIN occupations o
+LEFT JOIN used x ON x.release = r.release AND x.onet_code = o.onet_code
+LEFT JOIN occupation_units ou ON ou.onet_code = o.onet_code
+ORDER BY r.release, usage_share DESC, o.onet_code, ou.employment_recipe;
+
+-- Task statements of a release that match no labelled task (by normalised statement), largest
+-- share of conversations first.
+CREATE VIEW aei_unmatched_tasks AS
+SELECT release, task_name, pct
+FROM aei_task_usage
+WHERE labelled_tasks = 0
+ORDER BY release, pct DESC, task_name;
+
+-- How observed usage falls on potential exposure: per release, rater and label of the matched
+-- tasks, the percent of all conversations and the fraction of the matched conversations.
+CREATE VIEW aei_usage_by_label AS
+WITH by_label AS (
+    SELECT m.release, l.rater, l.label, sum(m.pct_split) AS pct
+    FROM aei_task_matches m
+    JOIN task_labels l USING (onet_code, task_id)
+    GROUP BY m.release, l.rater, l.label
+)
+SELECT release, rater, label, pct,
+       pct / sum(pct) OVER (PARTITION BY release, rater) AS share_of_matched
+FROM by_label
+ORDER BY release, rater, label;
+
+-- The automation / augmentation split per release (percent of all conversations, and as a
+-- fraction of the conversations classed as either).
+CREATE VIEW aei_collaboration_split AS
+SELECT release, mode, sum(pct) AS pct,
+       CASE WHEN mode = 'none' THEN NULL
+            ELSE sum(pct) / sum(sum(pct)) FILTER (WHERE mode <> 'none') OVER (PARTITION BY release)
+       END AS share_of_classified
+FROM aei_collaboration
+GROUP BY release, mode
+ORDER BY release, mode;
