@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app import bootstrap  # noqa: E402
+from app import bootstrap, ui  # noqa: E402
 
 st.set_page_config(page_title="kb: LLM releases and task exposure", layout="wide")
 
@@ -33,6 +33,7 @@ PAGES = [
 
 # Pages along the top: the charts get the full width of a 1280-pixel window.
 page = st.navigation(PAGES, position="top")
+ui.responsive()
 if bootstrap.ensure_store():
     page.run()
 

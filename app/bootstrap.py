@@ -49,18 +49,46 @@ def ensure_store() -> bool:
 
 
 def _build(reason: str, db: str) -> None:
-    raw = config.raw_dir()
+    """Build the store with a progress bar fed by the build's progress callback. The paths of
+    this machine are not shown (the page may be read by others)."""
     origin = (
-        f"the local mirror {raw}" if raw else "the upstream files (downloaded once, then cached)"
+        "the local mirror of the upstream files"
+        if config.raw_dir()
+        else "the upstream files (downloaded once, then cached)"
     )
-    with st.status(f"Building the store: {reason}.", expanded=True) as box:
-        st.write(f"Reading {origin}; this takes a few seconds and happens once.")
+    total = len(kbbuild.STEPS) + 1  # "creating schema", then one message per step
+    with st.status("Building the store: this happens once, on first start.", expanded=True) as box:
+        st.write(f"Why: {_plain_reason(reason)}. Reading {origin}.")
+        bar = st.progress(0.0, text="starting")
+        done = 0
+
+        def progress(message: str) -> None:
+            nonlocal done
+            done += 1
+            bar.progress(min(done / total, 1.0), text=f"{message} ({done} of {total})")
+
         try:
-            report = kbbuild.build(db, progress=lambda message: st.write(f"{message}…"))
+            report = kbbuild.build(db, progress=progress)
         except KBError:
             box.update(label="The store could not be built.", state="error")
             raise
+        except Exception as exc:  # a bug, not bad input: say so plainly, no traceback
+            box.update(label="The store could not be built.", state="error")
+            raise KBError(
+                f"Building the store failed: {type(exc).__name__}: {exc}",
+                "Run `kb build` in a terminal to see the details, and report them.",
+            ) from exc
+        bar.progress(1.0, text="done")
         box.update(
             label=f"Store built in {report.seconds:.1f} s.", state="complete", expanded=False
         )
     st.cache_data.clear()
+
+
+def _plain_reason(reason: str) -> str:
+    """kb.store.status()'s reason without the store's path."""
+    return reason.replace(_db_text(), "the store") if _db_text() else reason
+
+
+def _db_text() -> str:
+    return str(config.db_path())

@@ -29,7 +29,7 @@ from timing import Stats, run_child
 BENCH = Path(__file__).resolve().parent
 MIRROR = BENCH.parent.parent / "shared" / "data" / "gpts-are-gpts"
 # The build's four main inputs (file, how pandas reads it).
-FLOOR_INPUTS = (
+FLOOR_INPUTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("full_labelset.tsv", "csv", {"sep": "\t"}),
     ("national_May2021_dl.csv", "csv", {}),
     ("nem-onet-to-soc-crosswalk.xlsx", "excel", {"sheet_name": None}),
@@ -74,14 +74,28 @@ def measure(
     if repo is not None:
         env = {**os.environ, "PYTHONPATH": str(repo), "KB_DATA_DIR": str(repo / "data")}
     out: dict[str, Any] = {}
-    for argv in (["--version"], ["--help"]):
-        label = f"kb {argv[0]}"
-        progress(f"{label} x {runs}")
-        run_child([_kb(), *argv], env=env)  # warm the OS file cache once
-        children = [run_child([_kb(), *argv], env=env) for _ in range(runs)]
-        out[label] = Stats.of([c.seconds for c in children]).as_dict()
-        out[f"{label} (CPU)"] = Stats.of([c.cpu_seconds for c in children]).as_dict()
+    # `python -c pass` is the floor of any command: the same interpreter, nothing imported.
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "kb --version": [_kb(), "--version"],
+        "kb --help": [_kb(), "--help"],
+    }
+    for argv in commands.values():
+        run_child(argv, env=env)  # warm the OS file cache once
+    progress(f"{', '.join(commands)} x {runs}, alternating")
+    children: dict[str, list[Any]] = {label: [] for label in commands}
+    for _ in range(runs):  # alternate, so a change in load hits every command alike
+        for label, argv in commands.items():
+            children[label].append(run_child(argv, env=env))
+    for label, runs_of in children.items():
+        out[label] = Stats.of([c.seconds for c in runs_of]).as_dict()
+        out[f"{label} (CPU)"] = Stats.of([c.cpu_seconds for c in runs_of]).as_dict()
+    floor_wall = Stats.of([c.seconds for c in children["python -c pass"]]).median
+    for label in ("kb --version", "kb --help"):
+        out[f"{label} / python -c pass"] = {"ratio": out[label]["median"] / floor_wall}
 
+    if build_runs == 0:  # start-up only
+        return out
     floor_argv = [sys.executable, str(Path(__file__).resolve()), "_floor", str(raw_dir)]
     builds, floors, floor_cpu, inside = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="kb-bench-startup-") as tmp:

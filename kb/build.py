@@ -10,9 +10,12 @@ while a build reads.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import glob
 import graphlib
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +27,9 @@ import duckdb
 from kb import __version__, config, datafiles, labels, provenance, releases, store
 from kb.errors import StoreError
 from kb.exposure import loading as exposure_loading
-from kb.usage import working_with_ai
+from kb.exposure import oews, onet_tasks
+from kb.releases import living
+from kb.usage import aei, working_with_ai
 
 # A DuckDB database file carries this magic after its 8-byte checksum.
 DUCKDB_MAGIC = b"DUCK"
@@ -50,6 +55,8 @@ class BuildReport:
     db: Path
     seconds: float
     counts: dict[str, int]
+    # False when files in data/ changed while the build read them: the store says it is stale.
+    current: bool = True
 
 
 StepFunction = Callable[[duckdb.DuckDBPyConnection, BuildContext], object]
@@ -74,9 +81,12 @@ def load_label_sets(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
 STEPS: tuple[Step, ...] = (
     Step("release timeline", releases.load_into),
     Step("task-exposure data", exposure_loading.load_into),
-    # Label sets name the release that produced them and the tasks they label.
+    # Label sets name the release that produced them and the tasks they label; the Economic
+    # Index names Claude 3.5 Sonnet, which only the living sources (Epoch AI) bring.
     Step(
-        "exposure sources", provenance.load_into, needs=("release timeline", "task-exposure data")
+        "exposure sources",
+        provenance.load_into,
+        needs=("release timeline", "task-exposure data", "living sources"),
     ),
     Step("ingested label sets", load_label_sets, needs=("exposure sources",)),
     # Usage scores point at their exposure_sources record.
@@ -85,6 +95,10 @@ STEPS: tuple[Step, ...] = (
         working_with_ai.load_into,
         needs=("exposure sources", "ingested label sets"),
     ),
+    Step("employment vintages", oews.load_into, needs=("task-exposure data",)),
+    Step("O*NET 29.3 tasks", onet_tasks.load_into, needs=("task-exposure data",)),
+    Step("Anthropic Economic Index", aei.load_into, needs=("task-exposure data",)),
+    Step("living sources", living.load_into, needs=("release timeline",)),
 )
 
 
@@ -121,8 +135,10 @@ def build(
     """(Re)create the store from data/ and the upstream files, atomically."""
     started = time.perf_counter()
     path = config.db_path(db)
-    refuse_to_replace(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_failure(exc, path) or exc from exc
     ctx = BuildContext(
         data_dir=config.data_dir(data_dir),
         raw_dir=config.raw_dir(raw_dir),
@@ -130,15 +146,21 @@ def build(
         progress=progress or (lambda message: None),
     )
     plan = ordered(STEPS if steps is None else steps)
+    # The lock is held from the first read of data/ to the rename: an ingest waits for the
+    # build to finish (and then writes into the new store) instead of being lost by the rename.
     with datafiles.lock(ctx.data_dir):
         datafiles.recover(ctx.data_dir)
-        # Taken before reading: if a file changes during the build, the store is not current.
+        refuse_to_replace(path)
         fingerprint = store.inputs_fingerprint(ctx.data_dir)
-        _build_file(path, ctx, plan, fingerprint)
-    return BuildReport(db=path, seconds=time.perf_counter() - started, counts=dict(ctx.counts))
+        current = _build_file(path, ctx, plan, fingerprint)
+    return BuildReport(
+        db=path, seconds=time.perf_counter() - started, counts=dict(ctx.counts), current=current
+    )
 
 
-def _build_file(path: Path, ctx: BuildContext, plan: list[Step], fingerprint: str) -> None:
+def _build_file(path: Path, ctx: BuildContext, plan: list[Step], fingerprint: str) -> bool:
+    """Write the store to a temporary file and rename it over `path`; returns whether data/ was
+    the same at the end as at the start (else the store records that it is stale)."""
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     remove_stale_temp_files(path)
     con = duckdb.connect(":memory:")
@@ -161,23 +183,107 @@ def _build_file(path: Path, ctx: BuildContext, plan: list[Step], fingerprint: st
             storage_version=store.STORAGE_VERSION,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        store.mark_inputs(con, fingerprint)
+        # Files edited by hand (or by a program that ignores the lock) during the build: the
+        # steps may have read a mix of old and new, so the store must not call itself current.
+        # Recording the fingerprint from the start would already make it stale; checking
+        # again here also lets the build say so.
+        current = store.inputs_fingerprint(ctx.data_dir) == fingerprint
+        store.mark_inputs(con, fingerprint if current else STALE_FINGERPRINT)
         con.execute("CHECKPOINT kb")
         con.execute("USE memory")
         con.execute("DETACH kb")
-    except BaseException:
+    except BaseException as exc:
         con.close()
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        _remove(tmp, tmp.with_name(tmp.name + ".wal"))
+        failure = write_failure(exc, path)
+        if failure is not None:
+            raise failure from exc
         raise
     con.close()
-    # A WAL left by a crashed writer of the old file must not be replayed onto the new one.
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
-    os.replace(tmp, path)
+    try:
+        # A WAL left by a crashed writer of the old file must not be replayed onto the new one.
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        os.replace(tmp, path)
+    except OSError as exc:
+        _remove(tmp)
+        raise write_failure(exc, path) or exc from exc
+    return current
+
+
+def _remove(*paths: Path) -> None:
+    """Delete a failed build's files where they exist (on a read-only disk even a missing file
+    cannot be 'unlinked', which must not hide the real error)."""
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+# Recorded instead of the inputs fingerprint when data/ changed during the build; no
+# fingerprint of data/ equals it, so `kb.store.status` reports the store as needing a build.
+STALE_FINGERPRINT = "changed-during-build"
+
+# Causes of a failed write that the user must fix outside kb, by errno and as DuckDB words them.
+_WRITE_FAILURES = (
+    (errno.ENOSPC, "No space left on device", "the disk is full", "Free some space"),
+    (
+        errno.EROFS,
+        "Read-only file system",
+        "the folder is on a read-only file system",
+        "Pass --db (or set KB_DB) to a path on a writable disk",
+    ),
+    (
+        errno.EACCES,
+        "Permission denied",
+        "permission denied",
+        "Make the folder writable for this user, or pass --db a path you can write",
+    ),
+    (
+        errno.EPERM,
+        "Operation not permitted",
+        "permission denied",
+        "Make the folder writable for this user, or pass --db a path you can write",
+    ),
+)
+
+
+# How DuckDB names the file an I/O error is about: 'Could not write file "/x/kb.duckdb.wal": ...'.
+_DUCKDB_FILE = re.compile(r'file "([^"]+)"')
+
+
+def write_failure(exc: BaseException, path: Path) -> StoreError | None:
+    """A build that could not write its store (full disk, read-only or forbidden folder) as a
+    StoreError naming the store and the fix; None for any other failure."""
+    if not isinstance(exc, (OSError, duckdb.Error)):
+        return None
+    code = exc.errno if isinstance(exc, OSError) else None
+    text = str(exc)
+    # An OSError about another file (an upstream file, the download cache) names that file.
+    other = exc.filename if isinstance(exc, OSError) and exc.filename else None
+    if isinstance(exc, duckdb.Error) and (named := _DUCKDB_FILE.search(text)):
+        other = named.group(1)
+    if other is not None and Path(other).name.startswith(path.name):
+        other = None
+    subject = f"the store {path}" if other is None else str(other)
+    kept = "The previous store (if any) was left as it was."
+    for number, words, what, fix in _WRITE_FAILURES:
+        if code == number or words in text:
+            if other is not None:
+                fix = "Fix access to that file (or free space on its disk)"
+            return StoreError(
+                f"Could not write {subject}: {what}. {kept}", f"{fix}, then run `kb build` again."
+            )
+    if isinstance(exc, OSError):
+        return StoreError(
+            f"Could not write {subject}: {exc.strerror or exc}. {kept}",
+            "Check the folder and the disk, then run `kb build` again.",
+        )
+    return None
 
 
 def refuse_to_replace(path: Path) -> None:
-    """A typo in --db must not destroy another file: only a DuckDB file may be replaced."""
+    """A typo in --db must not destroy another file: only a kb store (a DuckDB file with a
+    kb_meta table) may be replaced. An empty file, a text file, a folder or someone else's
+    DuckDB database is refused."""
     if not path.exists() and not path.is_symlink():
         return
     try:
@@ -190,6 +296,34 @@ def refuse_to_replace(path: Path) -> None:
             f"{path} exists and is not a DuckDB store; `kb build` will not replace it.",
             "Pass --db a new path or the path of a kb store.",
         )
+    if not _has_kb_meta(path):
+        raise StoreError(
+            f"{path} is a DuckDB database but not a kb store (it has no kb_meta table); "
+            "`kb build` will not replace it.",
+            "Pass --db a new path or the path of a kb store "
+            "(an old kb store that cannot be opened any more: delete it first).",
+        )
+
+
+def _has_kb_meta(path: Path) -> bool:
+    """Whether the DuckDB file at path holds a kb_meta table (opened read-only, which works
+    beside readers such as the dashboard; a writer's lock is refused with its own message)."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                f"{path} is open for writing in another program; `kb build` will not replace it.",
+                store.LOCK_HINT,
+            ) from exc
+        return False
+    try:
+        con.execute("SELECT count(*) FROM kb_meta").fetchall()
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+    return True
 
 
 def remove_stale_temp_files(path: Path) -> list[Path]:
@@ -204,7 +338,10 @@ def remove_stale_temp_files(path: Path) -> list[Path]:
         pid = leftover.name[len(prefix) :].removesuffix(".wal")
         if pid.isdigit() and int(pid) != os.getpid() and _process_alive(int(pid)):
             continue
-        leftover.unlink(missing_ok=True)
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:  # a read-only folder: the build itself will say why it cannot write
+            continue
         removed.append(leftover)
     return removed
 

@@ -71,7 +71,7 @@ def lock(
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOENT):
             yield True
             return
-        raise KBError(f"Cannot lock {key}: {exc.strerror}.", BUSY_HINT) from exc
+        raise write_error(exc, key) from exc
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -132,18 +132,40 @@ def batch(data_dir: str | os.PathLike[str]) -> Iterator[Batch]:
         try:
             files.staging.mkdir(parents=True, exist_ok=True)
             yield files
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(files.staging, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise write_error(exc, folder) from exc
             raise
         try:
             files.commit()
         except OSError as exc:
             # Before the journal exists nothing has moved: discard. After it, roll forward.
+            landed = (files.staging / JOURNAL).is_file()
             recover(folder)
-            raise KBError(
-                f"Could not write into {folder}: {exc.strerror or exc}.",
-                "Check that the folder is writable and the disk is not full.",
-            ) from exc
+            raise write_error(exc, folder, landed=landed) from exc
+
+
+def write_error(exc: OSError, folder: Path, *, landed: bool = False) -> KBError:
+    """A failed write into data/ as what happened, where, and the fix that fits the cause.
+    `landed`: the batch got past its commit point (it is, or will be, in data/ in full)."""
+    where = exc.filename or folder
+    if exc.errno == errno.ENOSPC:
+        what, hint = "the disk is full", "Free some space and run the command again."
+    elif exc.errno == errno.EROFS:
+        what = "it is on a read-only file system"
+        hint = "Use a writable copy of the project (or set KB_DATA_DIR to one)."
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        what = "permission denied"
+        hint = "Make data/ and its folders writable for this user, then run the command again."
+    else:
+        what = exc.strerror or str(exc)
+        hint = "Check the folder and the disk, then run the command again."
+    if landed:
+        outcome = f"The batch is in {folder}, but the store was not updated; run `kb build`."
+    else:
+        outcome = f"Nothing in {folder} was changed."
+    return KBError(f"Could not write {where}: {what}. {outcome}", hint)
 
 
 def recover(data_dir: str | os.PathLike[str]) -> str | None:
@@ -158,10 +180,15 @@ def recover(data_dir: str | os.PathLike[str]) -> str | None:
     with lock(folder, wait=False) as held:
         if not held or not staging.exists():
             return None
-        if (staging / JOURNAL).is_file():
-            _roll_forward(folder)
-            return "rolled forward"
-        shutil.rmtree(staging)
+        try:
+            if (staging / JOURNAL).is_file():
+                _roll_forward(folder)
+                return "rolled forward"
+            shutil.rmtree(staging)
+        except OSError:
+            # A read-only or full data/: left for the next writer; readers skip the staging
+            # folder, and the store stays stale until the batch lands (the fingerprint says so).
+            return None
         return "discarded"
 
 

@@ -15,6 +15,9 @@ from typing import Any, Final
 # A refused input lists this many problems one by one and counts the rest: enough to fix a
 # file in one pass, short enough to read (and bounded for a file of two million bad records).
 MAX_LISTED_PROBLEMS: Final = 50
+# Checking stops once this many problems are collected: a file of two million bad records is
+# refused in a second, with bounded memory, rather than after minutes of counting.
+MAX_COLLECTED_PROBLEMS: Final = 1_000
 # Suggestions: at most this many close names, at least this similar (difflib's ratio).
 MAX_SUGGESTIONS: Final = 3
 SUGGESTION_CUTOFF: Final = 0.6
@@ -46,18 +49,44 @@ class Problem:
         return f"{self.where}:{field} {self.message}"
 
 
-class ValidationError(KBError):
-    """Input was refused: every problem is kept, the first MAX_LISTED_PROBLEMS are listed, and
-    nothing was written."""
+class ProblemList(list[Problem]):
+    """Problems collected up to a cap: a checker stops once `full`, saying where in `stopped`
+    ("records 1,201 to 2,300,000 of big.json were not checked")."""
 
-    def __init__(self, problems: Sequence[Problem], hint: str | None = None) -> None:
+    def __init__(
+        self, problems: Iterable[Problem] = (), limit: int = MAX_COLLECTED_PROBLEMS
+    ) -> None:
+        super().__init__(problems)
+        self.limit = limit
+        self.stopped: str | None = None
+
+    @property
+    def full(self) -> bool:
+        return len(self) >= self.limit
+
+
+class ValidationError(KBError):
+    """Input was refused: the problems are kept, the first MAX_LISTED_PROBLEMS are listed, and
+    nothing was written. `stopped` says what was left unchecked when checking stopped early
+    (taken from a ProblemList when not given)."""
+
+    def __init__(
+        self, problems: Sequence[Problem], hint: str | None = None, *, stopped: str | None = None
+    ) -> None:
+        if stopped is None and isinstance(problems, ProblemList):
+            stopped = problems.stopped
         self.problems = list(problems)
+        self.stopped = stopped
         files = sorted({p.file for p in self.problems})
         n = len(self.problems)
-        head = f"{', '.join(files)}: {n:,} problem{'s' if n != 1 else ''}, nothing was written"
+        count = f"{n:,}{' or more' if stopped else ''} problem{'s' if n != 1 or stopped else ''}"
+        head = f"{', '.join(files)}: {count}, nothing was written"
         lines = [head] + [f"  {p}" for p in self.problems[:MAX_LISTED_PROBLEMS]]
-        if n > MAX_LISTED_PROBLEMS:
-            lines.append(f"  ... and {n - MAX_LISTED_PROBLEMS:,} more problems")
+        more = [f"{n - MAX_LISTED_PROBLEMS:,} more problems"] if n > MAX_LISTED_PROBLEMS else []
+        if stopped:
+            more.append(f"checking stopped early: {stopped}")
+        if more:
+            lines.append(f"  ... and {'; '.join(more)}")
         super().__init__("\n".join(lines), hint)
 
 
@@ -93,6 +122,9 @@ def type_name(value: Any) -> str:
         float: "a number",
         type(None): "nothing",
         str: "text",
+        bytes: "binary data",
+        set: "a set",
+        tuple: "a pair",
     }
     for typ, label in names.items():
         if type(value) is typ:

@@ -28,8 +28,18 @@ import pandas as pd
 import yaml
 
 from kb import config, datafiles, dates, provenance, store
-from kb.errors import KBError, Problem, ValidationError, did_you_mean
+from kb.errors import Problem, ProblemList, ValidationError, did_you_mean
 from kb.exposure import loading as exposure_loading
+from kb.inputs import (
+    MEGABYTE,
+    InputFileError,
+    bad_scalars,
+    decode_utf8,
+    load_yaml,
+    read_input_bytes,
+    read_text,
+)
+from kb.inputs import yaml_problem as _yaml_problem
 from kb.releases.records import URL_PATTERN
 from kb.vocabulary import LABELS
 
@@ -37,6 +47,10 @@ RATER_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 ONET_CODE_PATTERN = re.compile(r"\d{2}-\d{4}\.\d{2}")
 TASK_ID_PATTERN = re.compile(r"\d{1,9}(\.0+)?")  # 8823, or 8823.0 as in the authors' files
 MAX_TEXT = 4000  # characters in a free-text field (rubric, producer, citation)
+# A full label set for every O*NET task, with the task text beside it, is about 4 MB; the cap
+# bounds the time and memory a wrong file can take before it is refused.
+MAX_FILE_BYTES = 8 * MEGABYTE
+MAX_RECORD_BYTES = MEGABYTE  # data/labels/<rater>.yml: a provenance record of a few lines
 
 # Accepted header spellings (compared case-insensitively, surrounding spaces ignored).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -106,7 +120,23 @@ class IngestReport:
     files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as `kb ingest labels --format json` prints it."""
         return asdict(self)
+
+    def summary(self) -> str:
+        """One line: the rater added (or that would be), by whom, and its label counts."""
+        verb = "Would add" if self.dry_run else "Added"
+        counts = ", ".join(f"{k} {v:,}" for k, v in self.label_counts.items())
+        who = (
+            f"release {self.produced_by_release}"
+            if self.produced_by_release
+            else "human annotators"
+        )
+        return (
+            f"{verb} rater {self.rater} ({self.kind}, by {who}, {self.date}): "
+            f"{self.rows:,} of {self.tasks_in_store:,} tasks in {self.occupations:,} "
+            f"occupations ({counts})"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,18 +154,9 @@ def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
             )
         ]
     try:
-        return raw.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [
-            Problem(
-                name,
-                f"line {line}",
-                None,
-                f"is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                "save the file as UTF-8",
-            )
-        ]
+        return decode_utf8(raw, name), []
+    except InputFileError as exc:
+        return None, [exc.problem]
 
 
 def _header_map(header: list[str], name: str) -> tuple[dict[str, int], list[Problem]]:
@@ -163,21 +184,26 @@ def _header_map(header: list[str], name: str) -> tuple[dict[str, int], list[Prob
     return positions, problems
 
 
-def parse_rows(text: str, name: str) -> tuple[list[LabelRow], list[Problem]]:
-    """Rows of a label CSV with every format problem (file, line, field); no store needed."""
-    problems: list[Problem] = []
+def parse_rows(text: str, name: str) -> tuple[list[LabelRow], ProblemList]:
+    """Rows of a label CSV with every format problem (file, line, field); no store needed.
+
+    Reading stops once MAX_COLLECTED_PROBLEMS are found (the problems' `stopped` says so)."""
+    problems = ProblemList()
     rows: list[LabelRow] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
         if header is None:
-            return [], [Problem(name, "line 1", None, "the file is empty")]
+            return [], ProblemList([Problem(name, "line 1", None, "the file is empty")])
         positions, header_problems = _header_map(header, name)
         if header_problems:
-            return [], header_problems
+            return [], ProblemList(header_problems)
         first_line: dict[int, int] = {}
         for record in reader:
             line = reader.line_num
+            if problems.full:
+                problems.stopped = f"the lines from line {line:,} of {name} were not checked"
+                break
             if not record or all(not cell.strip() for cell in record):
                 continue  # blank line
             where = f"line {line}"
@@ -239,16 +265,18 @@ def parse_rows(text: str, name: str) -> tuple[list[LabelRow], list[Problem]]:
     return rows, problems
 
 
-def read_label_file(path: str | os.PathLike[str]) -> tuple[list[LabelRow], list[Problem]]:
+def read_label_file(path: str | os.PathLike[str]) -> tuple[list[LabelRow], ProblemList]:
+    """The rows of a label file and its problems; only a regular file of at most
+    MAX_FILE_BYTES is read."""
     path = Path(path)
     name = path.name
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise KBError(f"Cannot read {path}: {exc.strerror}.", "Check the path.") from exc
-    text, problems = _decode(raw, name)
+        raw = read_input_bytes(path, MAX_FILE_BYTES, name)
+    except InputFileError as exc:
+        return [], ProblemList([exc.problem])
+    text, decode_problems = _decode(raw, name)
     if text is None:
-        return [], problems
+        return [], ProblemList(decode_problems)
     return parse_rows(text, name)
 
 
@@ -261,11 +289,15 @@ def _show(value: str, limit: int = 40) -> str:
 # Validating against the store
 
 
-def rows_problems(con: duckdb.DuckDBPyConnection, rows: list[LabelRow], name: str) -> list[Problem]:
-    """Task ids that are not in the store, or not under the O*NET-SOC code given for them."""
+def rows_problems(con: duckdb.DuckDBPyConnection, rows: list[LabelRow], name: str) -> ProblemList:
+    """Task ids that are not in the store, or not under the O*NET-SOC code given for them
+    (up to MAX_COLLECTED_PROBLEMS; `stopped` then says where checking stopped)."""
     known = dict(con.execute(SQL_TASKS).fetchall())
-    problems: list[Problem] = []
+    problems = ProblemList()
     for row in rows:
+        if problems.full:
+            problems.stopped = f"the rows from line {row.line:,} of {name} were not checked"
+            break
         owner = known.get(row.task_id)
         if owner is None:
             problems.append(
@@ -473,11 +505,14 @@ def ingest(
         record, record_issues = record_problems(
             con, values, path.name, taken=taken_raters(con, data)
         )
-        if rows:
-            problems += rows_problems(con, rows, path.name)
-        problems = record_issues + sorted(problems, key=_line_number)
-        if problems:
-            raise ValidationError(problems, INGEST_HINT)
+        stopped = problems.stopped
+        if rows and not stopped:
+            in_store = rows_problems(con, rows, path.name)
+            problems += in_store
+            stopped = in_store.stopped
+        refused = record_issues + sorted(problems, key=_line_number)
+        if refused:
+            raise ValidationError(refused, INGEST_HINT, stopped=stopped)
         assert record is not None
         release_name = None
         if record.produced_by_release:
@@ -523,15 +558,25 @@ def load_saved_sets(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
         return 0
     loaded = 0
     for meta_path in sorted(folder.glob("*.yml")):
+        fix = "Fix or remove the file and run `kb build` again."
         try:
-            entry = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            entry = load_yaml(read_text(meta_path, MAX_RECORD_BYTES, meta_path.name))
+        except InputFileError as exc:
+            raise ValidationError([exc.problem], fix) from None
+        except yaml.YAMLError as exc:
+            raise ValidationError([_yaml_problem(exc, meta_path.name)], fix) from None
+        except RecursionError:
             raise ValidationError(
-                [Problem(meta_path.name, "file", None, f"cannot be read: {exc}")],
-                "Fix or remove the file and run `kb build` again.",
-            ) from exc
+                [Problem(meta_path.name, "file", None, "is nested too deeply")], fix
+            ) from None
         if not isinstance(entry, dict):
-            raise ValidationError([Problem(meta_path.name, "file", None, "is not a mapping")])
+            raise ValidationError([Problem(meta_path.name, "file", None, "is not a mapping")], fix)
+        tagged = list(bad_scalars(entry))
+        if tagged:
+            raise ValidationError(
+                [Problem(meta_path.name, "record", path_, bad.message) for path_, bad in tagged],
+                fix,
+            )
         problems: list[Problem] = []
         taken = taken_raters(con)
         if entry.get("rater") != meta_path.stem:
@@ -547,18 +592,31 @@ def load_saved_sets(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
             con, entry, meta_path.name, taken=taken, where="record"
         )
         problems += record_issues
-        csv_path = folder / str(entry.get("labels_file") or f"{meta_path.stem}.csv")
-        rows, row_issues = (
-            read_label_file(csv_path)
-            if csv_path.exists()
-            else ([], [Problem(csv_path.name, "file", None, "is missing")])
-        )
-        if rows:
-            row_issues += rows_problems(con, rows, csv_path.name)
+        labels_file = str(entry.get("labels_file") or f"{meta_path.stem}.csv")
+        if Path(labels_file).name != labels_file or not labels_file.endswith(".csv"):
+            raise ValidationError(
+                [
+                    Problem(
+                        meta_path.name,
+                        "record",
+                        "labels_file",
+                        f"{_show(labels_file)} must be the name of a .csv file beside it",
+                    )
+                ],
+                fix,
+            )
+        csv_path = folder / labels_file
+        rows, row_issues = read_label_file(csv_path)
+        if rows and not row_issues.stopped:
+            in_store = rows_problems(con, rows, csv_path.name)
+            row_issues += in_store
+            row_issues.stopped = in_store.stopped
         problems += sorted(row_issues, key=_line_number)
         if problems or record is None:
             raise ValidationError(
-                problems, "Fix the label set in data/labels/ and run `kb build` again."
+                problems,
+                "Fix the label set in data/labels/ and run `kb build` again.",
+                stopped=row_issues.stopped,
             )
         entry = {
             **entry,

@@ -157,6 +157,60 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
     ctx.counts["exposure_sources"] = count(con)
 
 
+CLAUDE_USAGE_MEASURE = "claude_usage_share"  # data/exposure_sources.yml: the Economic Index
+# Whose labels the Economic Index headline is read against, in display order.
+CLAUDE_USAGE_RATERS = {"human": "humans", "gpt4": "GPT-4"}
+
+
+def _claude_usage_rows(
+    con: duckdb.DuckDBPyConnection, base: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The Economic Index's headline: the share of matched conversations on tasks that humans
+    (and GPT-4) labelled E1 or E2."""
+    from kb.usage import aei
+
+    labels = aei.stored_usage_by_label(con)
+    summary = aei.match_summary(con)
+    rows = []
+    for rater, name in CLAUDE_USAGE_RATERS.items():
+        mine = labels[(labels["rater"] == rater) & labels["label"].isin(["E1", "E2"])]
+        if mine.empty:
+            continue
+        rows.append(
+            {
+                **base,
+                "figure": f"share of Claude conversations on tasks {name} labelled E1 or E2",
+                "value": float(mine["share_of_matched"].sum()),
+                "recipe": (
+                    f"Economic Index {aei.RELEASE.release}: conversations on the "
+                    f"{summary['match_rate']:.1%} of task statements that match a labelled task "
+                    f"({summary['pct_matched']:.1f}% of all conversations)"
+                ),
+            }
+        )
+    return rows
+
+
+def releases_after(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
+    """The releases on the timeline dated after an exposure source was made (by source_id or
+    rater name): what its labels or usage could not have seen. Oldest first."""
+    from kb.errors import KBError
+
+    found = store.first_row(
+        con,
+        "SELECT source_id, date FROM exposure_sources WHERE source_id = ? OR rater = ? "
+        "OR measure = ?",
+        [source, source, source],
+    )
+    if found is None:
+        known = [r for (r,) in con.execute("SELECT source_id FROM exposure_sources").fetchall()]
+        raise KBError(
+            f"No exposure source {source!r}.",
+            f"Name a source id, rater or measure: {', '.join(known)}.",
+        )
+    return con.execute(sql.text("releases_after_source"), [found[1], found[0]]).df()
+
+
 def count(con: duckdb.DuckDBPyConnection) -> int:
     row = store.first_row(con, SQL_COUNT)
     return int(row[0]) if row else 0
@@ -217,6 +271,8 @@ def history(
                         "recipe": recipe.describe(result.threshold),
                     }
                 )
+        elif src.measure == CLAUDE_USAGE_MEASURE:
+            rows += _claude_usage_rows(con, base)
         else:
             head = usage.headline(con, cut=usage_cut)
             rows.append(
@@ -251,4 +307,6 @@ def history(
             "tasks_labelled",
         ],
     )
+    for column in ("date", "release_date"):  # dates as dates (no midnight times)
+        out[column] = pd.to_datetime(out[column]).dt.date
     return out.astype({"tasks_labelled": "Int64"})

@@ -34,19 +34,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
 
-from kb import config, store
+from kb import config, defaults, store
 from kb.errors import KBError, QueryError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DEFAULT_TIMEOUT_SECONDS = 10.0
-DEFAULT_MAX_ROWS = 100_000
-MAX_ROWS_LIMIT = 1_000_000  # the most any caller may ask for
+DEFAULT_TIMEOUT_SECONDS = defaults.SANDBOX_TIMEOUT_SECONDS
+DEFAULT_MAX_ROWS = defaults.SANDBOX_MAX_ROWS
+MAX_ROWS_LIMIT = defaults.SANDBOX_MAX_ROWS_LIMIT
 DEFAULT_MAX_BYTES = 32 * 2**20  # result size held in Python (an estimate of the values' sizes)
 DEFAULT_MAX_SQL_CHARS = 100_000  # a 20,000-way UNION ALL (400 KB) exhausts GBs in the planner
 DEFAULT_MEMORY_MB = 1024
@@ -61,8 +61,8 @@ STARTUP_SECONDS = 60.0
 KILL_GRACE_SECONDS = 1.0
 READY = b"R"
 
-Format = Literal["table", "csv", "json"]
-FORMATS: tuple[Format, ...] = ("table", "csv", "json")
+Format = defaults.SandboxFormat
+FORMATS: tuple[Format, ...] = defaults.SANDBOX_FORMATS
 
 # Spreadsheets run a cell starting with one of these as a formula (OWASP, "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -9,9 +9,12 @@ before anything replaces the previous store.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import http.client
 import os
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -21,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from kb import config
-from kb.errors import SourceError
+from kb.errors import MAX_LISTED_PROBLEMS, SourceError, clip, type_name
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -29,6 +32,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from kb.build import BuildContext
 
 MANIFEST_NAME = "sources.yml"
+MANIFEST_HINT = "Fix data/sources.yml (each file needs url or base_url, sha256 and bytes)."
+# The manifest lists a few dozen files; anything much larger is not one.
+MAX_MANIFEST_BYTES = 1 << 20
+SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+DOWNLOAD_TIMEOUT_SECONDS = 60
+# file:// lets a test or an offline machine point the manifest at a local copy.
+URL_SCHEMES = ("https://", "http://", "file://")
 _CHUNK = 1 << 20
 
 
@@ -73,29 +83,42 @@ def load_manifest(path: str | os.PathLike[str] | None = None) -> dict[tuple[str,
 
 @functools.lru_cache(maxsize=16)
 def _parse_manifest(path: Path, size: int, mtime_ns: int) -> dict[tuple[str, str], SourceFile]:
+    if size > MAX_MANIFEST_BYTES:
+        raise SourceError(
+            f"{path} is {size:,} bytes; a source manifest is at most {MAX_MANIFEST_BYTES:,}.",
+            MANIFEST_HINT,
+        )
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except FileNotFoundError as exc:
         raise SourceError(f"No source manifest at {path}.", "Restore data/sources.yml.") from exc
-    except yaml.YAMLError as exc:
-        raise SourceError(f"{path}: not valid YAML ({exc}).", "Fix the manifest.") from exc
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
+        raise SourceError(f"{path}: not valid YAML ({exc}).", MANIFEST_HINT) from exc
     out: dict[tuple[str, str], SourceFile] = {}
-    datasets = (raw or {}).get("datasets")
+    problems: list[str] = []
+    datasets = raw.get("datasets") if isinstance(raw, dict) else None
     if not isinstance(datasets, dict) or not datasets:
-        raise SourceError(f"{path}: no 'datasets' mapping.", "See data/sources.yml for the format.")
+        raise SourceError(f"{path}: no 'datasets' mapping at the top.", MANIFEST_HINT)
     for dataset, spec in datasets.items():
-        files = (spec or {}).get("files") or {}
+        if not isinstance(spec, dict):
+            problems.append(f"datasets.{dataset}: {type_name(spec)}, expected a mapping")
+            continue
+        files = spec.get("files")
+        if not isinstance(files, dict) or not files:
+            problems.append(f"datasets.{dataset}.files: {type_name(files)}, expected a mapping")
+            continue
         for name, entry in files.items():
-            entry = entry or {}
-            missing = [k for k in ("sha256", "bytes") if k not in entry]
-            if missing:
-                raise SourceError(
-                    f"{path}: {dataset}/{name}: missing {', '.join(missing)}.",
-                    "Every file needs its sha256 and size in bytes.",
-                )
-            out[(dataset, name)] = SourceFile(
-                dataset=dataset,
-                file=name,
+            where = f"datasets.{dataset}.files.{name}"
+            if not isinstance(entry, dict):
+                problems.append(f"{where}: {type_name(entry)}, expected a mapping")
+                continue
+            found = _entry_problems(entry, spec)
+            problems.extend(f"{where}: {problem}" for problem in found)
+            if found:
+                continue
+            out[(str(dataset), str(name))] = SourceFile(
+                dataset=str(dataset),
+                file=str(name),
                 url=str(entry.get("url") or f"{spec.get('base_url', '')}{name}"),
                 sha256=str(entry["sha256"]).lower(),
                 bytes=int(entry["bytes"]),
@@ -103,7 +126,35 @@ def _parse_manifest(path: Path, size: int, mtime_ns: int) -> dict[tuple[str, str
                 citation=" ".join(str(entry.get("citation") or spec.get("citation") or "").split()),
                 parser=str(entry.get("parser") or ""),
             )
+    if problems:
+        shown = problems[:MAX_LISTED_PROBLEMS]
+        more = len(problems) - len(shown)
+        lines = [f"{path}: {len(problems):,} problem{'s' if len(problems) != 1 else ''}"]
+        lines += [f"  {problem}" for problem in shown]
+        if more:
+            lines.append(f"  ... and {more:,} more problems")
+        raise SourceError("\n".join(lines), MANIFEST_HINT)
     return out
+
+
+def _entry_problems(entry: dict[Any, Any], spec: dict[Any, Any]) -> list[str]:
+    """What is wrong with one file's entry (sha256, bytes, url), each as one message."""
+    problems = []
+    missing = [key for key in ("sha256", "bytes") if key not in entry]
+    if missing:
+        problems.append(f"missing {', '.join(missing)}")
+    digest = entry.get("sha256")
+    if "sha256" in entry and not (isinstance(digest, str) and SHA256.fullmatch(digest)):
+        problems.append(f"sha256 {clip(repr(digest), 80)} is not 64 hexadecimal digits")
+    size = entry.get("bytes")
+    if "bytes" in entry and (type(size) is not int or size < 0):
+        problems.append(f"bytes {clip(repr(size), 80)} is not a whole number of bytes")
+    url = entry.get("url") or spec.get("base_url")
+    if not isinstance(url, str) or not url.startswith(URL_SCHEMES):
+        problems.append(
+            f"url {clip(repr(url), 80)} is not an http(s) or file address (url or base_url)"
+        )
+    return problems
 
 
 def sha256_of(path: Path) -> str:
@@ -188,30 +239,76 @@ def resolve(dataset: str, file: str, ctx: BuildContext | None = None) -> Path:
 
 
 def download(entry: SourceFile, dest: Path, ctx: BuildContext | None = None) -> Path:
-    """Fetch entry.url into dest via a temporary file, verified before it is renamed into place."""
+    """Fetch entry.url into dest via a temporary file, verified before it is renamed into place.
+
+    Anything that goes wrong (no network, a proxy's malformed or cut-off reply, a timeout, more
+    bytes than the manifest pins, a full or read-only cache) is a SourceError naming the file
+    and the URL; the partial download is removed.
+    """
     progress = ctx.progress if ctx is not None else (lambda message: None)
-    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f"{dest.name}.part-{os.getpid()}")
     progress(f"downloading {entry.dataset}/{entry.file} ({entry.bytes:,} bytes)")
     try:
-        with urllib.request.urlopen(entry.url, timeout=60) as response, tmp.open("wb") as out:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with (
+            urllib.request.urlopen(entry.url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response,
+            tmp.open("wb") as out,
+        ):
             done = 0
             while chunk := response.read(_CHUNK):
-                out.write(chunk)
                 done += len(chunk)
+                if done > entry.bytes:  # a wrong or endless reply: stop, do not fill the disk
+                    raise SourceError(
+                        f"Download of {entry.dataset}/{entry.file} from {entry.url} refused: "
+                        f"the server sent more than the {entry.bytes:,} bytes the manifest pins.",
+                        "Check the URL and any proxy, or use a local mirror (--raw-dir).",
+                    )
+                out.write(chunk)
                 progress(f"  {entry.file}: {done:,} of {entry.bytes:,} bytes")
+        if done != entry.bytes:
+            raise SourceError(
+                f"Download of {entry.dataset}/{entry.file} from {entry.url} was cut off: "
+                f"{done:,} of {entry.bytes:,} bytes arrived.",
+                "Run the command again, or use a local mirror of the data (--raw-dir).",
+            )
         verify(entry, tmp)
-    except (urllib.error.URLError, OSError) as exc:
-        tmp.unlink(missing_ok=True)
-        raise SourceError(
-            f"Could not download {entry.dataset}/{entry.file} from {entry.url}: {exc}.",
-            "Check the network, or point --raw-dir / KB_RAW_DIR at a local mirror of the data.",
-        ) from exc
+        os.replace(tmp, dest)
     except SourceError:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
-    os.replace(tmp, dest)
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        _remove(tmp)
+        raise SourceError(
+            f"Could not download {entry.dataset}/{entry.file} from {entry.url} into {dest.parent}: "
+            f"{_reason(exc)}.",
+            "Check the network (and any proxy) and that the cache folder is writable "
+            "(KB_CACHE_DIR), or point --raw-dir / KB_RAW_DIR at a local mirror of the data.",
+        ) from exc
     return dest
+
+
+def _remove(path: Path) -> None:
+    """Delete a partial download if there is one (its folder may not even exist)."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+def _reason(exc: BaseException) -> str:
+    """A download failure in words: the HTTP status, the network's reason, or the error type."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        return f"{exc.reason}"
+    if isinstance(exc, TimeoutError):
+        return f"no reply within {DOWNLOAD_TIMEOUT_SECONDS} s"
+    if isinstance(exc, http.client.IncompleteRead):
+        return f"the reply was cut off after {len(exc.partial):,} bytes"
+    if isinstance(exc, http.client.HTTPException):
+        detail = clip(str(exc), 200)
+        return f"malformed reply from the server or proxy ({type(exc).__name__}: {detail!r})"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return clip(str(exc), 200)
 
 
 def record(con: duckdb.DuckDBPyConnection, ctx: BuildContext | None = None) -> int:

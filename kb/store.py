@@ -9,8 +9,10 @@ current with data/.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
+import re
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -31,7 +33,26 @@ LOCK_HINT = (
     "Another process holds the store open for writing (a running `kb ingest` or `kb build`?). "
     "Wait for it to finish and try again."
 )
+READER_HINT = (
+    "Close that program (a `duckdb -readonly` session, a notebook, a dashboard stuck in a long "
+    "query) and try again; readers do not block each other, only writers."
+)
 REBUILD_HINT = "Rebuild it with `kb build`."
+# DuckDB names the process holding a conflicting lock: '... is held in /usr/bin/duckdb (PID 42)'.
+_HOLDER = re.compile(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+# The objects every schema file creates (their names), so a store missing one is refused.
+_CREATED = re.compile(
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\s+|TEMPORARY\s+)?(TABLE|VIEW|MACRO)\s+"
+    r"(?:IF\s+NOT\s+EXISTS\s+)?\"?([A-Za-z_][A-Za-z0-9_]*)",
+    re.IGNORECASE,
+)
+SQL_OBJECTS: Final = (
+    "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+    "UNION ALL SELECT view_name FROM duckdb_views() "
+    "WHERE database_name = current_database() AND NOT internal "
+    "UNION ALL SELECT function_name FROM duckdb_functions() "
+    "WHERE database_name = current_database() AND function_type IN ('macro', 'table_macro')"
+)
 
 SQL_META: Final = "SELECT key, value FROM kb_meta ORDER BY key"
 SQL_META_VALUE: Final = "SELECT value FROM kb_meta WHERE key = ?"
@@ -59,20 +80,31 @@ def schema_version() -> str:
     return digest.hexdigest()[:12]
 
 
+@functools.cache
+def expected_objects() -> frozenset[str]:
+    """The names of the tables, views and macros the schema files create."""
+    names: set[str] = set()
+    for path in schema_files():
+        names.update(m.group(2).lower() for m in _CREATED.finditer(path.read_text()))
+    return frozenset(names)
+
+
+def is_input(relative: str) -> bool:
+    """Whether a path inside data/ (POSIX, relative) is a source-of-truth file: not the store or
+    anything DuckDB keeps beside it (WAL, temp folder, a build's temp file), not the download
+    cache, not kb.datafiles' lock file or staging folder."""
+    top = relative.split("/", 1)[0]
+    return ".duckdb" not in top and top != "cache" and top not in datafiles.BOOKKEEPING
+
+
 def inputs_fingerprint(data_dir: Path, pending: Mapping[str, bytes] | None = None) -> str:
-    """A fingerprint of the source-of-truth files in data/ (not the store, caches, or the
-    bookkeeping of kb.datafiles); `pending` (relative path -> bytes) stands in for files a
-    batch is about to write."""
+    """A fingerprint of the source-of-truth files in data/ (see is_input); `pending`
+    (relative path -> bytes) stands in for files a batch is about to write."""
     contents: dict[str, bytes] = {}
     if data_dir.exists():
         for path in data_dir.rglob("*"):
             rel = path.relative_to(data_dir).as_posix()
-            if (
-                not path.is_file()
-                or ".duckdb" in path.name
-                or rel.startswith("cache/")
-                or rel.split("/")[0] in datafiles.BOOKKEEPING
-            ):
+            if not is_input(rel) or not path.is_file():
                 continue
             contents[rel] = hashlib.sha256(path.read_bytes()).digest()
     for rel, data in (pending or {}).items():
@@ -87,6 +119,57 @@ def inputs_fingerprint(data_dir: Path, pending: Mapping[str, bytes] | None = Non
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc)
     return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
+
+
+def _held_by_reader(path: Path, exc: Exception) -> bool:
+    """After a failed write open: whether only readers hold the store. DuckDB says so in its
+    message; else a read-only open decides (it fails while a writer holds the file)."""
+    if "read-only mode" in str(exc):
+        return True
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error:
+        return False
+    return True
+
+
+def lock_error(path: Path, exc: Exception, read_only: bool) -> StoreError:
+    """What the lock conflict really is: a reader keeping a writer out, or a writer at work."""
+    found = _HOLDER.search(str(exc))
+    holder = f" (PID {found['pid']}, {found['program']})" if found else ""
+    if not read_only and _held_by_reader(path, exc):
+        return StoreError(
+            f"The store {path} is open for reading in another program{holder}, "
+            "so kb cannot write to it.",
+            READER_HINT,
+        )
+    return StoreError(
+        f"The store {path} is locked: another process{holder} is writing to it.", LOCK_HINT
+    )
+
+
+def open_error(path: Path, exc: Exception, read_only: bool) -> StoreError:
+    """A store that cannot be opened: say whether the file system, permissions or the file
+    itself is at fault, with the hint that fits (a rebuild only for a damaged file)."""
+    text = str(exc)
+    if "Read-only file system" in text:
+        return StoreError(
+            f"Cannot write the store {path}: it is on a read-only file system.",
+            "Pass --db (or set KB_DB) to a store on a writable disk; "
+            "queries and the dashboard can still read this one.",
+        )
+    if "Permission denied" in text:
+        mode, able = ("read", "readable") if read_only else ("write", "writable")
+        return StoreError(
+            f"No permission to {mode} the store {path} (or its folder).",
+            f"Make it {able} for this user, or pass --db a store you can {mode}.",
+        )
+    if "No space left" in text:
+        return StoreError(
+            f"Cannot open the store {path}: the disk is full.",
+            "Free some space and try again; nothing was changed.",
+        )
+    return StoreError(f"Cannot open the store {path}: {exc}", REBUILD_HINT)
 
 
 @contextlib.contextmanager
@@ -117,12 +200,22 @@ def connect(
                 if time.monotonic() < deadline:
                     time.sleep(0.1)
                     continue
-                raise StoreError(f"The store {path} is locked: {exc}", LOCK_HINT) from exc
-            raise StoreError(f"Cannot open the store {path}: {exc}", REBUILD_HINT) from exc
+                raise lock_error(path, exc, read_only) from exc
+            raise open_error(path, exc, read_only) from exc
     try:
         if check_schema:
             check_schema_version(con, path)
-        yield con
+        try:
+            yield con
+        except duckdb.Error as exc:
+            # A store with the right version stamp but missing objects: say rebuild, not
+            # "Table ... does not exist" (or, from Python, a variable found under a missing
+            # table's name). Any other failure, such as a query naming a wrong table, keeps its
+            # own error. The catalog is read only here, on the way out of a failure.
+            missing = missing_objects(con) if check_schema else []
+            if missing:
+                raise incomplete_error(path, missing) from exc
+            raise
     finally:
         con.close()
 
@@ -140,6 +233,18 @@ def check_schema_version(con: duckdb.DuckDBPyConnection, path: Path | str = "the
         )
 
 
+def missing_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The schema's tables, views and macros the store lacks (a damaged or hand-made file).
+    Reading the catalog takes about 100 ms, so connect() asks only once a query fails on it."""
+    present = {r[0].lower() for r in con.execute(SQL_OBJECTS).fetchall()}
+    return sorted(expected_objects() - present)
+
+
+def incomplete_error(path: Path | str, missing: list[str]) -> StoreError:
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5:,} more" if len(missing) > 5 else "")
+    return StoreError(f"{path} is incomplete: it has no {shown}.", REBUILD_HINT)
+
+
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """BEGIN ... COMMIT, or ROLLBACK on any error: a multi-statement write is all or nothing."""
@@ -147,9 +252,31 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back
+            con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    try:
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise commit_error(exc) from exc
+
+
+def commit_error(exc: Exception) -> StoreError:
+    """A write to the store failed at its commit (a full disk, an I/O error): nothing of the
+    transaction is in the store, which then says it needs `kb build` if data/ moved on."""
+    text = str(exc)
+    if "No space left" in text:
+        what = "the disk is full"
+        hint = "Free some space, then run `kb build` to bring the store up to date with data/."
+    elif "Read-only file system" in text:
+        what = "the file system is read-only"
+        hint = "Pass --db (or set KB_DB) to a store on a writable disk."
+    else:
+        what = str(exc)
+        hint = "Run `kb build` to bring the store up to date with data/."
+    return StoreError(f"The store was not changed: the write failed ({what}).", hint)
 
 
 def first_row(
@@ -193,10 +320,14 @@ def status(db: str | os.PathLike[str] | None = None, data_dir: Path | None = Non
     try:
         with connect(path, check_schema=False) as con:
             meta = read_meta(con)
+            current_schema = meta.get("schema_version") == schema_version()
+            missing = missing_objects(con) if current_schema else []
     except (KBError, duckdb.Error) as exc:
         return f"the store cannot be read ({exc})"
-    if meta.get("schema_version") != schema_version():
+    if not current_schema:
         return "the store was built by another schema version"
+    if missing:
+        return incomplete_error(path, missing).message
     folder = config.data_dir(data_dir)
     datafiles.recover(folder)
     if meta.get("inputs_fingerprint") != inputs_fingerprint(folder):

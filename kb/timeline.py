@@ -15,15 +15,20 @@ Lineage questions (ancestors, descendants) only ever follow lineage edges.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any, Final, Literal, NoReturn
 
 import duckdb
 import networkx as nx
+import pandas as pd
 
 from kb import sql
+from kb.defaults import WAVE_FACTOR, WAVE_MIN_RELEASES, WAVE_WINDOW
 from kb.errors import KBError, did_you_mean
 from kb.releases import tables
+from kb.vocabulary import LIVING_SOURCES
 
 NODE_ATTRIBUTES = (
     "name",
@@ -46,6 +51,13 @@ UNKNOWN_LANE = "(no organisation)"
 SQL_CHRONOLOGY = "SELECT from_id, to_id, same_day FROM chronology_edges"
 SQL_CARD_SOURCES = "SELECT url FROM release_sources WHERE release_id = ? ORDER BY position"
 SQL_CARD_NODES = "SELECT id, name, kind, date FROM releases"
+SQL_CARD_DISAGREEMENTS = (
+    "SELECT attribute, source, source_key, value FROM source_disagreements WHERE release_id = ?"
+)
+SQL_CARD_VERSIONS = (
+    "SELECT version_id, name, date, access, source, status FROM release_versions "
+    "WHERE release_id = ? ORDER BY date NULLS LAST, version_id"
+)
 
 
 def load_graph(con: duckdb.DuckDBPyConnection) -> nx.DiGraph:
@@ -241,6 +253,10 @@ def release_card(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, A
     card["caveats"] = sum(1 for f in card["facts"] if f["caveat"]) + sum(
         1 for r in card["built_from"] if r["caveat"]
     )
+    card["sources_values"] = _named(con, "timeline_card_values", release_id)
+    card["disagreements"] = _records(con, SQL_CARD_DISAGREEMENTS, release_id)
+    card["dates"] = _named(con, "timeline_card_dates", release_id)
+    card["versions"] = _records(con, SQL_CARD_VERSIONS, release_id)
     return card
 
 
@@ -259,5 +275,176 @@ def _unknown(release_id: str, ids: list[str]) -> NoReturn:
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str, release_id: str) -> list[dict[str, Any]]:
     result = con.execute(sql, [release_id])
+    columns = [d[0] for d in result.description]
+    return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+
+
+# --- the timeline at the size of the living sources (Epoch AI, models.dev) ---------------------
+
+# Who to credit when a source's data are shown or exported, and under which licence.
+SOURCE_CREDITS: Final[dict[str, str]] = {
+    "epoch": "Epoch AI (CC BY 4.0)",
+    "models.dev": "models.dev (MIT)",
+    "curated": "curated by kb",
+}
+GROUPINGS: Final[dict[str, str]] = {
+    "organisation": "lead_organisation",
+    "kind": "kind",
+    "access": "access",
+}
+TimelineGrouping = Literal["organisation", "kind", "access"]
+NO_GROUP: Final = "(unknown)"
+
+
+@dataclass(frozen=True)
+class TimelineFilter:
+    """Which releases a timeline view shows; empty tuples and None narrow nothing.
+
+    organisations match a maker's name (any case) or id, at any position; sources are terms of
+    kb.vocabulary.LIVING_SOURCES (a release counts for every source that names it); text is
+    searched in the name, id and organisations, ignoring case.
+    """
+
+    since: date | None = None
+    until: date | None = None
+    organisations: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    frontier: bool | None = None
+    open_weights: bool | None = None
+    text: str | None = None
+
+    def params(self) -> dict[str, object]:
+        """The `$...` parameters of kb/sql/timeline_releases.sql."""
+        unknown = [s for s in self.sources if s not in LIVING_SOURCES]
+        if unknown:
+            raise KBError(
+                f"unknown source {', '.join(map(repr, unknown))}",
+                f"Use one of {', '.join(LIVING_SOURCES)}.",
+            )
+        text = (self.text or "").strip().lower()
+        return {
+            "since": self.since,
+            "until": self.until,
+            "organisations": [o.strip().lower() for o in self.organisations if o.strip()],
+            "kinds": list(self.kinds),
+            "sources": list(self.sources),
+            "frontier": self.frontier,
+            "open_weights": self.open_weights,
+            "text": text or None,
+        }
+
+
+RELEASE_COLUMNS: Final = (
+    "id",
+    "name",
+    "date",
+    "date_precision",
+    "date_event",
+    "date_source",
+    "organisations",
+    "lead_organisation",
+    "kind",
+    "access",
+    "sources",
+    "frontier",
+    "open_weights",
+    "training_compute_flop",
+    "parameters",
+    "country",
+)
+
+
+def releases_table(
+    con: duckdb.DuckDBPyConnection, flt: TimelineFilter | None = None
+) -> pd.DataFrame:
+    """One row per dated release matching the filter, each model once (crosswalked names merged
+    into the curated record), sorted by its first public date (date_event says which event that
+    is). Columns: RELEASE_COLUMNS; frontier and open_weights are bool, the numbers float/NaN."""
+    params = (flt or TimelineFilter()).params()
+    frame = sql.execute(con, "timeline_releases", params).df()
+    frame = _as_dates(frame, "date")
+    for column in ("frontier", "open_weights"):
+        frame[column] = frame[column].astype(bool)
+    for column in ("training_compute_flop", "parameters"):
+        frame[column] = frame[column].astype(float)
+    return frame.reset_index(drop=True)
+
+
+def monthly_counts(
+    con: duckdb.DuckDBPyConnection,
+    flt: TimelineFilter | None = None,
+    by: TimelineGrouping = "organisation",
+) -> pd.DataFrame:
+    """Releases per month and group (lead organisation, kind or access level): columns month
+    (first day, a date), group, releases; months in order, larger groups first."""
+    if by not in GROUPINGS:
+        raise KBError(f"cannot group by '{by}'", f"Use one of {', '.join(GROUPINGS)}.")
+    frame = releases_table(con, flt)
+    out = pd.DataFrame(
+        {
+            "month": [d.replace(day=1) for d in frame["date"]],
+            "group": frame[GROUPINGS[by]].fillna(NO_GROUP).astype(str),
+        }
+    )
+    counts = out.groupby(["month", "group"]).size().rename("releases").reset_index()
+    counts = counts.sort_values(["month", "releases", "group"], ascending=[True, False, True])
+    return counts.reset_index(drop=True)
+
+
+def waves(
+    con: duckdb.DuckDBPyConnection,
+    flt: TimelineFilter | None = None,
+    min_releases: int = WAVE_MIN_RELEASES,
+    factor: float = WAVE_FACTOR,
+    window: int = WAVE_WINDOW,
+) -> pd.DataFrame:
+    """Weeks (day-precision first dates) with at least min_releases releases and factor times
+    the mean of the `window` weeks before: week_start, iso_year, iso_week, releases,
+    organisation_count, organisations ('; '-joined lead organisations), ids (', '-joined, in
+    date order), usual_releases, ratio."""
+    frame = releases_table(con, flt)[["id", "date", "date_precision", "lead_organisation"]]
+    view = "kb_wave_releases"
+    con.register(view, frame)
+    try:
+        params = {"min_releases": min_releases, "factor": factor, "window": window}
+        frame = sql.execute(con, "timeline_waves", params, releases=view).df()
+    finally:
+        con.unregister(view)
+    return _as_dates(frame, "week_start")
+
+
+def family(con: duckdb.DuckDBPyConnection, root_id: str) -> pd.DataFrame:
+    """The root and everything built from it, directly or not, along lineage relations: one
+    row per (release, parent) edge inside the family plus the root's own row (depth 0, parent
+    None). Columns: id, name, date, lead_organisation, kind, depth, parent, relation_type."""
+    if not con.execute("SELECT 1 FROM releases WHERE id = ?", [root_id]).fetchone():
+        _unknown(root_id, tables.release_ids(con))
+    return _as_dates(sql.execute(con, "timeline_family", {"root_id": root_id}).df(), "date")
+
+
+def _as_dates(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """DuckDB's DATE arrives as datetime64; every timeline frame gives datetime.date (None if
+    missing), like releases_table."""
+    frame[column] = [None if pd.isna(d) else d.date() for d in pd.to_datetime(frame[column])]
+    return frame
+
+
+def source_credit(sources: Iterable[str]) -> str:
+    """The credit line for data from these sources, e.g. 'Data: Epoch AI (CC BY 4.0);
+    models.dev (MIT); curated by kb' (fixed order, each once; unknown names are refused)."""
+    wanted = set(sources)
+    unknown = sorted(wanted - set(SOURCE_CREDITS))
+    if unknown:
+        raise KBError(
+            f"unknown source {', '.join(map(repr, unknown))}",
+            f"Use one of {', '.join(SOURCE_CREDITS)}.",
+        )
+    parts = [credit for name, credit in SOURCE_CREDITS.items() if name in wanted]
+    return "Data: " + "; ".join(parts) if parts else ""
+
+
+def _named(con: duckdb.DuckDBPyConnection, name: str, release_id: str) -> list[dict[str, Any]]:
+    result = sql.execute(con, name, {"release_id": release_id})
     columns = [d[0] for d in result.description]
     return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]

@@ -129,6 +129,7 @@ AGREEMENT_METRICS: Final[dict[str, str]] = {
 # Published employment, by vintage (what the table employment holds).
 EMPLOYMENT_VINTAGES: Final[dict[str, str]] = {
     "oews-2021": "OEWS May 2021 national employment and wages (SOC codes)",
+    "oews-2025": "OEWS May 2025 national employment and wages (SOC codes)",
     "projections-2022": "BLS Employment Projections 2022, Table 1.7 (NEM codes)",
 }
 
@@ -202,4 +203,42 @@ SOURCE_KIND_NAMES: Final[dict[str, str]] = {
     "human_annotation": "human annotators",
     "model_labels": "model labels",
     "usage_log": "usage log",
+}
+
+# --- Typical education for entry (BLS Employment Projections), from least to most -------------
+
+EDUCATION_LEVELS: Final[dict[str, str]] = {
+    "No formal educational credential": "no diploma or degree is typically needed",
+    "High school diploma or equivalent": "a high school diploma or GED",
+    "Some college, no degree": "college courses without a degree",
+    "Postsecondary nondegree award": "a certificate or award below a degree",
+    "Associate's degree": "a two-year degree",
+    "Bachelor's degree": "a four-year degree",
+    "Master's degree": "a master's degree",
+    "Doctoral or professional degree": "a doctorate or professional degree (law, medicine)",
+}
+
+# --- Terms the dashboard's glossary explains that are no closed set of their own -------------
+
+TERMS: Final[dict[str, str]] = {
+    "O*NET": "the US Department of Labor's database of occupations and their tasks; kb uses "
+    "release 27.2 (923 occupations with task statements, each an O*NET-SOC code like 15-1252.00)",
+    "core task": "a task O*NET rates as important and frequent for the occupation",
+    "supplemental task": "a task O*NET lists for the occupation that is less central to it",
+    "Job Zone": "O*NET's five levels of preparation an occupation needs: 1 little or none "
+    "(e.g. dishwashers) ... 5 extensive (e.g. surgeons, lawyers)",
+    "NEM": "the National Employment Matrix of the BLS Employment Projections: its occupations are "
+    "broader than O*NET's, so several O*NET occupations can map to one NEM occupation",
+    "OEWS": "the BLS Occupational Employment and Wage Statistics: employment and wages by SOC code "
+    "(784 detailed occupations reached by O*NET in May 2021), each worker counted once",
+    "SOC": "the Standard Occupational Classification (2018): the codes OEWS publishes by; an "
+    "O*NET-SOC code adds a two-digit suffix (15-1252.00)",
+    "rater": "whose task labels: human annotators, GPT-4 (rubric 1), gpt4_alt (GPT-4 with the "
+    "paper's alternative rubric 2), or a label set ingested later",
+    "gpt4_alt": "GPT-4's labels under the paper's alternative rubric (rubric 2), a check on how "
+    "much the wording of the instructions moves GPT-4's labels",
+    "kappa": "Cohen's kappa: how often two raters agree beyond what chance would give "
+    "(1 perfect, 0 no better than chance)",
+    "threshold": "the share of an occupation's tasks that must be exposed for it to count as "
+    "exposed; the paper reports 10% and 50%",
 }

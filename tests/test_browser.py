@@ -68,7 +68,9 @@ def _wait_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
         except OSError:
             pass
         time.sleep(0.2)
-    pytest.fail(f"streamlit did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
+    pytest.fail(
+        f"streamlit did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,18 +80,29 @@ def server(built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  #
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = dict(os.environ)
-    env.update({
-        config.ENV_DB: str(built.db),
-        config.ENV_DATA_DIR: str(built.data_dir),
-        config.ENV_RAW_DIR: str(built.raw_dir),
-    })
+    env.update(
+        {
+            config.ENV_DB: str(built.db),
+            config.ENV_DATA_DIR: str(built.data_dir),
+            config.ENV_RAW_DIR: str(built.raw_dir),
+        }
+    )
     command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     with log.open("w") as out:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -186,8 +199,67 @@ def test_exposure_page_shows_the_paper_headline(server: str, page, built) -> Non
     values = [v.inner_text().strip() for v in page.locator("[data-testid='stMetricValue']").all()]
     assert values[:2] == [f"{100 * at_10.share_workers:.1f}%", f"{100 * at_50.share_workers:.1f}%"]
     shoot(page, "exposure")
-    page.get_by_role("heading", name="Most and least exposed occupations").scroll_into_view_if_needed()
+    page.get_by_role(
+        "heading", name="Most and least exposed occupations"
+    ).scroll_into_view_if_needed()
     shoot(page, "exposure-tables")
+
+
+def metric_value(page, label: str) -> str:  # noqa: ANN001
+    """The value of the st.metric whose label starts with `label`."""
+    card = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return card.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def test_exposure_view_comes_from_the_url_and_goes_back_into_it(server: str, page, built) -> None:  # noqa: ANN001
+    """A shared link reproduces the view: recipe and threshold are read from the URL, and a
+    change is written back into it."""
+    from kb import exposure
+
+    recipe = exposure.Recipe(rater="gpt4", compare="ge")
+    with kbstore.connect(built.db) as con:
+        at_50 = exposure.share(con, 0.5, recipe)
+    visit(
+        page,
+        f"{server}/exposure?rater=gpt4&compare=ge&threshold=50",
+        "Exposure of occupations to LLMs",
+    )
+    settle_charts(page, expected=2)
+    no_exception(page)
+    value = metric_value(page, "Slider: workers with at least 50% of tasks exposed")
+    assert value == f"{100 * at_50.share_workers:.1f}%"
+    assert "rater=gpt4" in page.url and "threshold=50" in page.url
+    slider = page.locator("[data-testid='stSlider']").first
+    thumb = slider.locator("input[type='range'], [role='slider']").first
+    thumb.focus()
+    thumb.press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('threshold=51')")
+    page.wait_for_selector(IDLE)
+    no_exception(page)
+
+
+def test_exposure_page_at_800_pixels(server: str, browser) -> None:  # noqa: ANN001
+    """At 800 px the columns wrap: nothing is wider than the window, selectboxes are whole."""
+    context = browser.new_context(viewport={"width": 800, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(PAGE_SECONDS * 1000)
+    try:
+        visit(tab, f"{server}/exposure", "Exposure of occupations to LLMs")
+        settle_charts(tab, expected=2)
+        no_exception(tab)
+        for box in tab.locator("[data-testid='stSelectbox']").all()[:5]:
+            bounds = box.bounding_box()
+            assert bounds is not None and bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 800
+            assert bounds["width"] >= 200  # wide enough for 'OEWS May 2021, each worker once'
+        overflow = tab.evaluate(
+            "() => { const m = document.querySelector(\"[data-testid='stMain']\");"
+            " return m.scrollWidth - m.clientWidth; }"
+        )
+        assert overflow <= 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / "exposure-800.png"))
+    finally:
+        context.close()
 
 
 def test_explorer_page(server: str, page) -> None:  # noqa: ANN001

@@ -13,8 +13,15 @@ from kb.cli import cli
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "examples" / "labels-example.csv"
 COMMANDS = [
-    ["ingest", "labels"], ["provenance"], ["knew-when"], ["exposure", "agreement-matrix"], ["usage"],
-    ["usage", "compare"], ["usage", "gaps"], ["usage", "coverage"], ["usage", "distribution"],
+    ["ingest", "labels"],
+    ["provenance"],
+    ["knew-when"],
+    ["exposure", "agreement-matrix"],
+    ["usage"],
+    ["usage", "compare"],
+    ["usage", "gaps"],
+    ["usage", "coverage"],
+    ["usage", "distribution"],
 ]
 
 
@@ -31,31 +38,55 @@ def test_help_shows_an_example(command: list[str]) -> None:
 
 
 def test_ingest_labels_dry_run_then_for_real(workspace) -> None:
-    common = ["--rater", "example_llm", "--produced-by", "gpt-4", "--date", "2023-06-01",
-              "--db", str(workspace.db), "--data-dir", str(workspace.data_dir)]
+    common = [
+        "--rater",
+        "example_llm",
+        "--produced-by",
+        "gpt-4",
+        "--date",
+        "2023-06-01",
+        "--db",
+        str(workspace.db),
+        "--data-dir",
+        str(workspace.data_dir),
+    ]
     before = snapshot(workspace.data_dir)
     dry = run("ingest", "labels", str(EXAMPLE), *common, "--dry-run", "--format", "json")
     assert dry.exit_code == 0, dry.output
     report = json.loads(dry.output)
     assert (report["rows"], report["dry_run"], report["label_counts"]) == (
-        12, True, {"E0": 3, "E1": 5, "E2": 4})
+        12,
+        True,
+        {"E0": 3, "E1": 5, "E2": 4},
+    )
     assert snapshot(workspace.data_dir) == before
 
     done = run("ingest", "labels", str(EXAMPLE), *common)
     assert done.exit_code == 0, done.output
     assert done.output.startswith(
         "Added rater example_llm (model_labels, by release gpt-4, 2023-06-01): 12 of 19,265 tasks "
-        "in 3 occupations (E0 3, E1 5, E2 4)")
+        "in 3 occupations (E0 3, E1 5, E2 4)"
+    )
     assert (workspace.data_dir / "labels" / "example_llm.yml").exists()
 
-    matrix = run("exposure", "agreement-matrix", "--db", str(workspace.db), "--metric", "n", "--format", "json")
+    matrix = run(
+        "exposure",
+        "agreement-matrix",
+        "--db",
+        str(workspace.db),
+        "--metric",
+        "n",
+        "--format",
+        "json",
+    )
     assert json.loads(matrix.output)["matrix"]["example_llm"]["gpt4"] == 12
     history = run("knew-when", "--db", str(workspace.db), "--format", "json")
     rows = [r for r in json.loads(history.output) if r["measure"] == "example_llm"]
     assert [r["release_id"] for r in rows] == ["gpt-4", "gpt-4"]
     assert rows[0]["date"].startswith("2023-06-01")
-    compare = run("usage", "compare", "--db", str(workspace.db), "--rater", "example_llm",
-                  "--format", "json")
+    compare = run(
+        "usage", "compare", "--db", str(workspace.db), "--rater", "example_llm", "--format", "json"
+    )
     assert compare.exit_code == 0
     assert json.loads(compare.output)["n"] == 3  # only the SOC codes of its three occupations
 
@@ -64,13 +95,29 @@ def test_refused_ingest_exits_1_and_changes_nothing(workspace, tmp_path: Path) -
     bad = tmp_path / "bad.csv"
     bad.write_text("onet_code,task_id,label\n11-1011.00,8823,E9\n")
     before_files, before_store = snapshot(workspace.data_dir), store_dump(workspace.db)
-    result = CliRunner().invoke(cli, [
-        "ingest", "labels", str(bad), "--rater", "gpt4", "--produced-by", "nope", "--date", "2023",
-        "--db", str(workspace.db), "--data-dir", str(workspace.data_dir)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "ingest",
+            "labels",
+            str(bad),
+            "--rater",
+            "gpt4",
+            "--produced-by",
+            "nope",
+            "--date",
+            "2023",
+            "--db",
+            str(workspace.db),
+            "--data-dir",
+            str(workspace.data_dir),
+        ],
+    )
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "Error: bad.csv: 4 problems, nothing was written",
-        "  --rater: rater 'gpt4' is already taken (raters: gpt4, gpt4_alt, human); choose a new name",
+        "  --rater: rater 'gpt4' is already taken (raters: gpt4, gpt4_alt, human); "
+        "choose a new name",
         "  --date: '2023' is not a date (YYYY-MM-DD)",
         "  --produced-by: release 'nope' is not in the timeline (see `kb timeline`)",
         "  line 2: field 'label': 'E9' is not a label (E0, E1 or E2)",
@@ -90,19 +137,28 @@ def test_knew_when_and_provenance(built) -> None:
     assert "share of workers with > 10% of tasks exposed" in table.output
     prov = run("provenance", "--db", str(built.db), "--format", "json")
     assert {r["source_id"]: r["produced_by_release"] for r in json.loads(prov.output)} == {
-        "gpts-are-gpts-human": None, "gpts-are-gpts-gpt4": "gpt-4",
-        "gpts-are-gpts-gpt4-alt": "gpt-4", "working-with-ai-usage": "bing-chat"}
+        "gpts-are-gpts-human": None,
+        "gpts-are-gpts-gpt4": "gpt-4",
+        "gpts-are-gpts-gpt4-alt": "gpt-4",
+        "working-with-ai-usage": "bing-chat",
+    }
 
 
 def test_usage_commands(built) -> None:
     compare = json.loads(run("usage", "compare", "--db", str(built.db), "--format", "json").output)
     assert compare["n"] == 785 and len(compare["rows"]) == 785
     assert 0.6 < compare["spearman_rho"] < 0.85
-    coverage = json.loads(run("usage", "coverage", "--db", str(built.db), "--format", "json").output)
+    coverage = json.loads(
+        run("usage", "coverage", "--db", str(built.db), "--format", "json").output
+    )
     assert {(r["rule"], r["side"], r["matched"]): r["soc_codes"] for r in coverage} == {
-        ("crosswalk", "exposure", True): 785, ("crosswalk", "usage", True): 785,
-        ("truncate", "exposure", True): 773, ("truncate", "exposure", False): 25,
-        ("truncate", "usage", True): 773, ("truncate", "usage", False): 12}
+        ("crosswalk", "exposure", True): 785,
+        ("crosswalk", "usage", True): 785,
+        ("truncate", "exposure", True): 773,
+        ("truncate", "exposure", False): 25,
+        ("truncate", "usage", True): 773,
+        ("truncate", "usage", False): 12,
+    }
     gaps = run("usage", "gaps", "--db", str(built.db), "-n", "2", "--format", "csv")
     assert gaps.output.splitlines()[0].startswith("group,soc_code,title,exposure,usage_score")
     assert len(gaps.output.splitlines()) == 5

@@ -37,8 +37,10 @@ def unchanged(workspace):
     return check
 
 
-KOALA = ("id: koala\nname: Koala\norganisations: [UC Berkeley]\ndate: '2023-04-03'\nkind: model\n"
-         "sources: [https://bair.berkeley.edu/blog/2023/04/03/koala/]\n")
+KOALA = (
+    "id: koala\nname: Koala\norganisations: [UC Berkeley]\ndate: '2023-04-03'\nkind: model\n"
+    "sources: [https://bair.berkeley.edu/blog/2023/04/03/koala/]\n"
+)
 
 
 # --- the example files ----------------------------------------------------------------------
@@ -94,62 +96,137 @@ def test_update_is_reported_as_updated(run, workspace, tmp_path):
 
 MEGABYTE = "x" * 1_048_576
 BAD_INPUTS = [
-    ("malformed-yaml", "yaml", "- id: koala\n  name: [unclosed\n",
-     "line 3: is not valid YAML"),
-    ("malformed-json", "json", '[{"id": "koala",}]', "line 1: is not valid JSON: Expecting property name"),
-    ("csv-extra-cells", "csv", "id,name,kind\nkoala,Koala,model,extra\n",
-     "record 1 (line 2): has 4 cells; the header has 3"),
-    ("csv-unknown-column", "csv", "id,name,kind,colour\nkoala,Koala,model,blue\n",
-     "line 1: field 'colour': unknown column"),
+    ("malformed-yaml", "yaml", "- id: koala\n  name: [unclosed\n", "line 3: is not valid YAML"),
+    (
+        "malformed-json",
+        "json",
+        '[{"id": "koala",}]',
+        "line 1: is not valid JSON: Expecting property name",
+    ),
+    (
+        "csv-extra-cells",
+        "csv",
+        "id,name,kind\nkoala,Koala,model,extra\n",
+        "record 1 (line 2): has 4 cells; the header has 3",
+    ),
+    (
+        "csv-unknown-column",
+        "csv",
+        "id,name,kind,colour\nkoala,Koala,model,blue\n",
+        "line 1: field 'colour': unknown column",
+    ),
     ("csv-header-only", "csv", "id,name,kind\n", "file: holds no records (only a header)"),
-    ("not-utf8", "yaml", b"id: caf\xe9\nname: x\n", "line 1: is not UTF-8 text (byte 0xe9 at offset 7)"),
+    ("not-utf8", "yaml", b"id: caf\xe9\nname: x\n", "line 1: is not UTF-8 (byte 0xe9 at offset 7)"),
     ("empty", "yaml", "", "file: is empty"),
     ("blank", "json", "  \n", "file: is empty"),
-    ("scalar", "yaml", "just text\n", "file: must hold a release record or a list of them, not text"),
-    ("wrong-type", "yaml", KOALA.replace("name: Koala", "name: 13"),
-     "record 1 (id 'koala'): field 'name': must be text, got a number (quote it)"),
-    ("missing-field", "yaml", KOALA.replace("kind: model\n", ""),
-     "record 1 (id 'koala'): field 'kind': is required"),
-    ("impossible-date", "yaml", KOALA.replace("'2023-04-03'", "'2023-02-30'"),
-     "record 1 (id 'koala'): field 'date': '2023-02-30' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
-    ("impossible-unquoted-date", "yaml", KOALA.replace("'2023-04-03'", "2023-02-30"),
-     "record 1 (id 'koala'): field 'date': '2023-02-30' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
-    ("unknown-kind", "yaml", KOALA.replace("kind: model", "kind: rumour"),
-     "record 1 (id 'koala'): field 'kind': 'rumour' is not a known kind"),
-    ("unknown-relation-type", "yaml", KOALA + "relations: ['inspired_by:llama']\n",
-     "record 1 (id 'koala'): field 'relations[1].type': 'inspired_by' is not a known relation type"),
-    ("relation-to-nowhere", "yaml", KOALA + "relations: ['fine_tuned_from:lama']\n",
-     "record 1 (id 'koala'): field 'relations[1].target': relation fine_tuned_from -> 'lama' names "
-     "no known release (did you mean 'llama'"),
-    ("csv-relation-to-nowhere", "csv",
-     "id,name,organisations,date,kind,sources,relations\n"
-     "koala,Koala,UC Berkeley,2023-04-03,model,https://example.org/k,fine_tuned_from:llama;uses:vicunya\n",
-     "record 1 (line 2, id 'koala'): field 'relations[2].target': relation uses -> 'vicunya' names "
-     "no known release (did you mean 'vicuna'"),
-    ("cycle", "yaml",
-     "- id: koala\n  name: Koala\n  organisations: [UC Berkeley]\n  date: '2023-04-03'\n"
-     "  kind: model\n  sources: [https://example.org/k]\n  relations: ['fine_tuned_from:koala-2']\n"
-     "- id: koala-2\n  name: Koala 2\n  organisations: [UC Berkeley]\n  date: '2023-05-01'\n"
-     "  kind: model\n  sources: [https://example.org/k2]\n  relations: ['fine_tuned_from:koala']\n",
-     "record 1 (id 'koala'): field 'relations': lineage would form a cycle: koala -> koala-2 -> koala"),
-    ("duplicate-id", "yaml", f"- {KOALA.replace(chr(10), chr(10) + '  ')}\n"
-     f"- {KOALA.replace('name: Koala', 'name: Koala 13B').replace(chr(10), chr(10) + '  ')}",
-     "record 2 (id 'koala'): field 'id': 'koala' is also record 1 of this file, with different content"),
-    ("megabyte-field", "yaml", KOALA + f"summary: {MEGABYTE}\n",
-     "record 1 (id 'koala'): field 'summary': is 1,048,576 characters long; the limit is 4,000"),
-    ("bad-url", "yaml", KOALA.replace("https://bair.berkeley.edu/blog/2023/04/03/koala/",
-                                      "javascript:alert(1)"),
-     "record 1 (id 'koala'): field 'sources[1]': 'javascript:alert(1)' is not a URL"),
-    ("organisation-spelling", "yaml", KOALA.replace("UC Berkeley", "Meta-AI"),
-     "record 1 (id 'koala'): field 'organisations[1]': 'Meta-AI' is spelled 'Meta AI' elsewhere"),
+    (
+        "scalar",
+        "yaml",
+        "just text\n",
+        "file: must hold a release record or a list of them, not text",
+    ),
+    (
+        "wrong-type",
+        "yaml",
+        KOALA.replace("name: Koala", "name: 13"),
+        "record 1 (id 'koala'): field 'name': must be text, got a number (quote it)",
+    ),
+    (
+        "missing-field",
+        "yaml",
+        KOALA.replace("kind: model\n", ""),
+        "record 1 (id 'koala'): field 'kind': is required",
+    ),
+    (
+        "impossible-date",
+        "yaml",
+        KOALA.replace("'2023-04-03'", "'2023-02-30'"),
+        "record 1 (id 'koala'): field 'date': '2023-02-30' is not a date "
+        "(YYYY-MM-DD, YYYY-MM or YYYY)",
+    ),
+    (
+        "impossible-unquoted-date",
+        "yaml",
+        KOALA.replace("'2023-04-03'", "2023-02-30"),
+        "record 1 (id 'koala'): field 'date': '2023-02-30' is not a date "
+        "(YYYY-MM-DD, YYYY-MM or YYYY)",
+    ),
+    (
+        "unknown-kind",
+        "yaml",
+        KOALA.replace("kind: model", "kind: rumour"),
+        "record 1 (id 'koala'): field 'kind': 'rumour' is not a known kind",
+    ),
+    (
+        "unknown-relation-type",
+        "yaml",
+        KOALA + "relations: ['inspired_by:llama']\n",
+        "record 1 (id 'koala'): field 'relations[1].type': 'inspired_by' is not a known "
+        "relation type",
+    ),
+    (
+        "relation-to-nowhere",
+        "yaml",
+        KOALA + "relations: ['fine_tuned_from:lama']\n",
+        "record 1 (id 'koala'): field 'relations[1].target': relation fine_tuned_from -> 'lama' "
+        "names no known release (did you mean 'llama'",
+    ),
+    (
+        "csv-relation-to-nowhere",
+        "csv",
+        "id,name,organisations,date,kind,sources,relations\n"
+        "koala,Koala,UC Berkeley,2023-04-03,model,https://example.org/k,fine_tuned_from:llama;uses:vicunya\n",
+        "record 1 (line 2, id 'koala'): field 'relations[2].target': relation uses -> 'vicunya' "
+        "names no known release (did you mean 'vicuna'",
+    ),
+    (
+        "cycle",
+        "yaml",
+        "- id: koala\n  name: Koala\n  organisations: [UC Berkeley]\n  date: '2023-04-03'\n"
+        "  kind: model\n  sources: [https://example.org/k]\n"
+        "  relations: ['fine_tuned_from:koala-2']\n"
+        "- id: koala-2\n  name: Koala 2\n  organisations: [UC Berkeley]\n  date: '2023-05-01'\n"
+        "  kind: model\n  sources: [https://example.org/k2]\n"
+        "  relations: ['fine_tuned_from:koala']\n",
+        "record 1 (id 'koala'): field 'relations': lineage would form a cycle: "
+        "koala -> koala-2 -> koala",
+    ),
+    (
+        "duplicate-id",
+        "yaml",
+        f"- {KOALA.replace(chr(10), chr(10) + '  ')}\n"
+        f"- {KOALA.replace('name: Koala', 'name: Koala 13B').replace(chr(10), chr(10) + '  ')}",
+        "record 2 (id 'koala'): field 'id': 'koala' is also record 1 of this file, "
+        "with different content",
+    ),
+    (
+        "megabyte-field",
+        "yaml",
+        KOALA + f"summary: {MEGABYTE}\n",
+        "record 1 (id 'koala'): field 'summary': is 1,048,576 characters long; the limit is 4,000",
+    ),
+    (
+        "bad-url",
+        "yaml",
+        KOALA.replace("https://bair.berkeley.edu/blog/2023/04/03/koala/", "javascript:alert(1)"),
+        "record 1 (id 'koala'): field 'sources[1]': 'javascript:alert(1)' is not a URL",
+    ),
+    (
+        "organisation-spelling",
+        "yaml",
+        KOALA.replace("UC Berkeley", "Meta-AI"),
+        "record 1 (id 'koala'): field 'organisations[1]': 'Meta-AI' is spelled 'Meta AI' elsewhere",
+    ),
     ("unknown-format", "txt", KOALA, "file: unknown format '.txt'"),
 ]
 
 
-@pytest.mark.parametrize("name, suffix, content, expected", BAD_INPUTS,
-                         ids=[case[0] for case in BAD_INPUTS])
-def test_bad_input_is_refused_and_changes_nothing(run, workspace, tmp_path, name, suffix, content,
-                                                  expected):
+@pytest.mark.parametrize(
+    "name, suffix, content, expected", BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS]
+)
+def test_bad_input_is_refused_and_changes_nothing(
+    run, workspace, tmp_path, name, suffix, content, expected
+):
     path = tmp_path / f"{name}.{suffix}"
     if isinstance(content, bytes):
         path.write_bytes(content)
@@ -166,7 +243,9 @@ def test_bad_input_is_refused_and_changes_nothing(run, workspace, tmp_path, name
 
 def test_all_problems_of_all_files_are_listed_together(run, workspace, tmp_path):
     a = tmp_path / "a.yaml"
-    a.write_text(KOALA.replace("'2023-04-03'", "'2023-13-01'") + "relations: ['fine_tuned_from:lama']\n")
+    a.write_text(
+        KOALA.replace("'2023-04-03'", "'2023-13-01'") + "relations: ['fine_tuned_from:lama']\n"
+    )
     b = tmp_path / "b.json"
     b.write_text('[{"name": "No id"}]')
     check = unchanged(workspace)
@@ -182,11 +261,27 @@ def test_sql_and_html_lookalikes_are_stored_verbatim(run, workspace, tmp_path):
     name = "Robert'); DROP TABLE releases; --"
     summary = "<script>alert('x')</script> <b>bold</b> ' OR 1=1 --"
     path = tmp_path / "odd.json"
-    path.write_text(json.dumps([{
-        "id": "odd", "name": name, "organisations": ["<i>Org</i>"], "date": "2023-04",
-        "kind": "model", "summary": summary, "sources": ["https://example.org/?q=1;DROP%20TABLE"],
-        "facts": [{"attribute": "note'; DELETE FROM facts; --", "value": "<img src=x onerror=1>"}],
-    }]))
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "odd",
+                    "name": name,
+                    "organisations": ["<i>Org</i>"],
+                    "date": "2023-04",
+                    "kind": "model",
+                    "summary": summary,
+                    "sources": ["https://example.org/?q=1;DROP%20TABLE"],
+                    "facts": [
+                        {
+                            "attribute": "note'; DELETE FROM facts; --",
+                            "value": "<img src=x onerror=1>",
+                        }
+                    ],
+                }
+            ]
+        )
+    )
     result = run("ingest", "releases", str(path))
     assert result.exit_code == 0, result.output
     card = json.loads(run("timeline", "card", "odd", "--format", "json").output)
@@ -235,9 +330,15 @@ def test_timeline_card_shows_facts_and_caveats(run):
     assert "gpt-4-32k-0314" in result.output
 
 
-@pytest.mark.parametrize("command", [
-    ["ingest", "releases"], ["timeline"], ["timeline", "lineage"], ["timeline", "card"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ingest", "releases"],
+        ["timeline"],
+        ["timeline", "lineage"],
+        ["timeline", "card"],
+    ],
+)
 def test_help_shows_an_example(command):
     result = CliRunner().invoke(cli, [*command, "--help"])
     assert result.exit_code == 0 and "Example:" in result.output and "kb " in result.output
@@ -245,9 +346,11 @@ def test_help_shows_an_example(command):
 
 def test_timeline_db_option_counts_before_the_subcommand(workspace, monkeypatch, tmp_path):
     monkeypatch.setenv("KB_DB", str(tmp_path / "elsewhere.duckdb"))
-    for args in (["timeline", "--db", str(workspace.db), "lineage", "claude"],
-                 ["timeline", "lineage", "claude", "--db", str(workspace.db)],
-                 ["timeline", "--db", str(workspace.db), "card", "claude"]):
+    for args in (
+        ["timeline", "--db", str(workspace.db), "lineage", "claude"],
+        ["timeline", "lineage", "claude", "--db", str(workspace.db)],
+        ["timeline", "--db", str(workspace.db), "card", "claude"],
+    ):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0, result.output
         assert result.output.startswith("Claude (claude)")

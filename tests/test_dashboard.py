@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 import streamlit as st
@@ -55,7 +56,9 @@ def open_page(page: str | None = None) -> AppTest:
 def texts(at: AppTest) -> str:
     """All markdown, captions, titles and headers on the page, as one string."""
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
-    parts += [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
+    parts += (
+        [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
+    )
     return "\n".join(str(p) for p in parts)
 
 
@@ -153,13 +156,15 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def expected_cards(db: Path, recipe: exposure.Recipe, slider: float) -> dict[str, str]:
     """The three headline cards as kb.exposure computes them for the same recipe."""
-    sign = ">" if recipe.compare == "gt" else "≥"
+    words = "more than" if recipe.compare == "gt" else "at least"
     with kbstore.connect(db) as con:
         at_10, at_50, at_slider = exposure.shares(con, (0.1, 0.5, slider), recipe)
     return {
-        f"Workers with {sign} 10% of tasks exposed": f"{100 * at_10.share_workers:.1f}%",
-        f"Workers with {sign} 50% of tasks exposed": f"{100 * at_50.share_workers:.1f}%",
-        f"Slider: workers with {sign} {slider:.0%} exposed": f"{100 * at_slider.share_workers:.1f}%",
+        f"Workers with {words} 10% of tasks exposed": f"{100 * at_10.share_workers:.1f}%",
+        f"Workers with {words} 50% of tasks exposed": f"{100 * at_50.share_workers:.1f}%",
+        f"Slider: workers with {words} {slider:.0%} of tasks exposed": (
+            f"{100 * at_slider.share_workers:.1f}%"
+        ),
     }
 
 
@@ -167,17 +172,21 @@ def test_exposure_cards_reproduce_the_paper_by_default(on_store) -> None:  # noq
     at = open_page("app/pages/exposure.py")
     assert not at.exception and not at.error
     shown = metrics(at)
-    assert {k: shown[k] for k in expected_cards(on_store.db, exposure.Recipe(), 0.1)} == \
-        expected_cards(on_store.db, exposure.Recipe(), 0.1)
+    assert {
+        k: shown[k] for k in expected_cards(on_store.db, exposure.Recipe(), 0.1)
+    } == expected_cards(on_store.db, exposure.Recipe(), 0.1)
     # The abstract: about 80% of workers at 10%, about 19% at 50% (within 1.5 points).
-    assert abs(float(shown["Workers with > 10% of tasks exposed"].rstrip("%")) - 80) <= 1.5
-    assert abs(float(shown["Workers with > 50% of tasks exposed"].rstrip("%")) - 19) <= 1.5
+    assert abs(float(shown["Workers with more than 10% of tasks exposed"].rstrip("%")) - 80) <= 1.5
+    assert abs(float(shown["Workers with more than 50% of tasks exposed"].rstrip("%")) - 19) <= 1.5
     # The recipe and what it counts and leaves out are beside the figures.
     note = at.info[0].value
     assert "human labels, beta" in note and "employment: paper" in note
     with kbstore.connect(on_store.db) as con:
         cover = exposure.coverage(con, exposure.Recipe())
-    assert f"{cover.workers_counted:,.0f} workers in {cover.occupations_counted} occupations" in note
+    assert (
+        f"{cover.workers_counted:,.0f} workers in {cover.occupations_counted} O\\*NET occupations"
+        in note
+    )
     assert f"{cover.workers_left_out:,.0f} workers" in note
 
 
@@ -194,8 +203,20 @@ def test_exposure_cards_follow_the_recipe_and_the_slider(on_store) -> None:  # n
     expected = expected_cards(on_store.db, recipe, 0.3)
     shown = metrics(at)
     assert {k: shown[k] for k in expected} == expected
-    assert shown["Workers with ≥ 10% of tasks exposed"] != paper["Workers with > 10% of tasks exposed"]
+    assert (
+        shown["Workers with at least 10% of tasks exposed"]
+        != paper["Workers with more than 10% of tasks exposed"]
+    )
     assert "gpt4 labels, zeta" in at.info[0].value
+    # Under OEWS the occupations are OEWS codes, and the page says so.
+    assert "OEWS occupations" in texts(at)
+
+
+def ranked(at: AppTest, least: bool) -> pd.DataFrame:
+    """The most (or least) exposed table: the dataframes with a rank column, in page order."""
+    tables = [d.value for d in at.dataframe if "rank" in d.value.columns]
+    assert len(tables) == 2
+    return tables[1 if least else 0]
 
 
 def test_exposure_breakdown_and_rankings_match_kb(on_store) -> None:  # noqa: ANN001
@@ -204,17 +225,166 @@ def test_exposure_breakdown_and_rankings_match_kb(on_store) -> None:  # noqa: AN
     assert not at.exception and not at.error
     with kbstore.connect(on_store.db) as con:
         zones = exposure.breakdown(con, "job_zone", 0.1, exposure.Recipe())
+        groups = exposure.breakdown(con, "major_group", 0.1, exposure.Recipe())
         most = exposure.top(con, exposure.Recipe(), n=10)
         least = exposure.top(con, exposure.Recipe(), n=10, least=True)
         agree = exposure.agreement(con, "beta", "task", ("human", "gpt4"))
-    chart = chart_frames(at)
-    bars = next(f for f in chart if "share_workers" in f.columns and "group" in f.columns)
+    bars = next(
+        f for f in chart_frames(at) if "share_workers" in f.columns and "group" in f.columns
+    )
+    # Job Zones keep their own order (1 ... 5), the labels carry the group sizes.
     assert bars["share_workers"].tolist() == pytest.approx(zones["share_exposed"].tolist())
-    tables = [d.value for d in at.dataframe]
-    assert tables[0]["title"].tolist() == most["title"].tolist()
-    assert tables[1]["title"].tolist() == least["title"].tolist()
+    assert all("workers" in label and "occ." in label for label in bars["label"])
+    at.button_group(key="breakdown_by").set_value("major_group").run()
+    bars = next(
+        f for f in chart_frames(at) if "share_workers" in f.columns and "group" in f.columns
+    )
+    # Major groups are ordered by the share exposed, largest first.
+    assert bars["share_workers"].tolist() == pytest.approx(
+        sorted(groups["share_exposed"].tolist(), reverse=True)
+    )
+    overall = next(f for f in chart_frames(at) if "text" in f.columns and len(f) == 1)
+    assert overall["text"].iloc[0].startswith("all workers: 80.6%")
+    assert ranked(at, False)["title"].tolist() == most["title"].tolist()
+    assert ranked(at, True)["title"].tolist() == least["title"].tolist()
     shown = [m.value for m in at.metric if m.label == "Cohen's kappa"]
     assert shown[0] == f"{agree.kappa:.3f}"
+
+
+def test_ranked_tables_count_each_worker_once(on_store) -> None:  # noqa: ANN001
+    """The paper's recipe gives every O*NET occupation all workers of its NEM occupation; the
+    ranked tables must mark that and split them (the issue's Writers and Authors example)."""
+    at = open_page("app/pages/exposure.py")
+    most = ranked(at, False)
+    # Computed here from the crosswalk and the published projections, not by kb.exposure.
+    with kbstore.connect(on_store.db) as con:
+        nem = (
+            con.execute(
+                "SELECT c.onet_code, p.employment, count(*) OVER (PARTITION BY c.nem_title) AS n "
+                "FROM onet_nem_crosswalk c JOIN occupations o USING (onet_code) "
+                "JOIN employment p ON p.vintage = 'projections-2022' AND p.level = 'line item' "
+                "AND p.title = c.nem_title"
+            )
+            .df()
+            .set_index("onet_code")
+        )
+    codes = most["occupation"].str.extract(r"occupation=([0-9.-]+)")[0]
+    assert most["shared_by"].tolist() == nem.loc[codes, "n"].tolist()
+    assert most["workers_once"].tolist() == pytest.approx(
+        (nem.loc[codes, "employment"] / nem.loc[codes, "n"]).tolist()
+    )
+    writers = most[most["title"] == "Writers and Authors"].iloc[0]
+    assert writers["employment"] == 151_200 and writers["shared_by"] == 2
+    assert writers["workers_once"] == 75_600
+    # No two rows of a table claim the same workers as their own.
+    for table in (most, ranked(at, True)):
+        shared = table[table["shared_by"] > 1]
+        assert (shared["workers_once"] < shared["employment"]).all()
+    # Under OEWS every worker is counted once and the shared columns are gone.
+    at.selectbox(key="employment").select("oews-2021").run()
+    assert "shared_by" not in ranked(at, False).columns
+
+
+def test_ranked_tables_mark_ties(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/pages/exposure.py")
+    least = ranked(at, True)
+    with kbstore.connect(on_store.db) as con:
+        zero = con.execute(
+            "SELECT count(*) FROM stored_occupation_exposure e "
+            "JOIN occupation_units u "
+            "ON u.onet_code = e.onet_code AND u.employment_recipe = 'paper' "
+            "WHERE e.rater = 'human' AND e.measure = 'beta' AND e.weighting = 'equal' "
+            "AND e.exposure = 0 AND u.employment IS NOT NULL"
+        ).fetchone()[0]
+    assert zero == 58  # the issue: 58 occupations at 0%
+    assert set(least["rank"]) == {f"1-{zero}"}
+    assert f"10 of {zero} occupations tied at 0.0%" in texts(at)
+    most = ranked(at, False)
+    # Tied exposures share one rank range; distinct ones have a rank of their own.
+    for _, group in most.groupby("exposure"):
+        assert group["rank"].nunique() == 1
+        first, _, last = group["rank"].iloc[0].partition("-")
+        assert (int(last or first) - int(first) + 1) >= len(group)
+
+
+def test_robustness_strip_matches_kb_for_each_alternative(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/pages/exposure.py")
+    strip = next(d.value for d in at.dataframe if "Recipe" in d.value.columns)
+    paper = exposure.Recipe()
+    alternatives = {
+        "This recipe": paper,
+        "'at least' instead of 'more than'": exposure.Recipe(compare="ge"),
+        "GPT-4 labels": exposure.Recipe(rater="gpt4"),
+        "each worker once (OEWS May 2021)": exposure.Recipe(employment="oews-2021"),
+    }
+    assert strip["Recipe"].tolist() == list(alternatives)
+    with kbstore.connect(on_store.db) as con:
+        for name, recipe in alternatives.items():
+            row = strip[strip["Recipe"] == name].iloc[0]
+            for t in (0.1, 0.5):
+                expected = exposure.share(con, t, recipe).share_workers
+                assert row[f"{t:.0%}"] == pytest.approx(100 * expected), (name, t)
+    # The issue's figures at 50%: 19.0% (>), 23.4% (>=), 24.4% (GPT-4), 18.9% (each worker once).
+    assert [f"{v:.1f}" for v in strip["50%"]] == ["19.0", "23.4", "24.4", "18.9"]
+
+
+def test_the_view_is_in_the_url(on_store) -> None:  # noqa: ANN001
+    """A link with the recipe and threshold opens that view; changes are written back."""
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.query_params.update(
+        {
+            "rater": "gpt4",
+            "measure": "zeta",
+            "compare": "ge",
+            "employment": "oews-2021",
+            "threshold": "30",
+        }
+    )
+    at.run()
+    at.switch_page("app/pages/exposure.py").run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="rater").value == "gpt4"
+    assert at.selectbox(key="compare").value == "ge"
+    assert at.slider(key="threshold").value == 30
+    recipe = exposure.Recipe(rater="gpt4", measure="zeta", compare="ge", employment="oews-2021")
+    assert metrics(at) | expected_cards(on_store.db, recipe, 0.3) == metrics(at)
+    at.slider(key="threshold").set_value(45).run()
+    at.selectbox(key="weighting").select("core").run()
+    params = dict(at.query_params)
+    assert params["threshold"] in ("45", ["45"]) and params["weighting"] in ("core", ["core"])
+    # A value that is not valid is ignored, and the page still opens.
+    bad = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    bad.query_params.update({"rater": "nobody", "threshold": "250"})
+    bad.run()
+    bad.switch_page("app/pages/exposure.py").run()
+    assert not bad.exception and not bad.error
+    assert bad.selectbox(key="rater").value == "human"
+    assert bad.slider(key="threshold").value == 10
+
+
+def test_glossary_explains_the_terms_without_markdown_damage(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/pages/exposure.py")
+    assert any("Glossary" in e.label for e in at.expander)
+    text = texts(at)
+    for term in (
+        "E0",
+        "E1",
+        "E2",
+        "alpha",
+        "beta",
+        "zeta",
+        "gpt4\\_alt",
+        "Job Zone",
+        "NEM",
+        "core task",
+        "supplemental task",
+        "kappa",
+    ):
+        assert f"**{term}**" in text, term
+    assert "E1 + 0.5 E2" in text and "O\\*NET" in text  # escaped, so no italics
+    assert "0.5E2" not in text
+    helps = [w.help for w in at.selectbox if w.help]
+    assert any("E1 + 0.5 E2" in h for h in helps)
 
 
 def chart_frames(at: AppTest) -> list:
@@ -341,7 +511,9 @@ def test_explorer_finds_an_occupation_and_shows_kb_figures(on_store) -> None:  #
     tasks = next(d.value for d in at.dataframe if "statement" in d.value.columns)
     assert len(tasks) == len(detail.tasks)
     assert {"human", "gpt4"} <= set(tasks.columns)
-    human_beta = detail.exposure.query("rater == 'human' and measure == 'beta' and weighting == 'equal'")
+    human_beta = detail.exposure.query(
+        "rater == 'human' and measure == 'beta' and weighting == 'equal'"
+    )
     assert shown["Exposure (human, beta, equal)"] == f"{100 * human_beta['exposure'].iloc[0]:.1f}%"
 
 
@@ -368,6 +540,35 @@ def test_about_shows_kb_verify_and_the_build(on_store) -> None:  # noqa: ANN001
     assert "CC BY 4.0" in texts(at) and "MIT" in texts(at)
 
 
+def test_about_has_how_to_cite_the_caveats_and_no_server_path(on_store) -> None:  # noqa: ANN001
+    at = open_page("app/pages/about.py")
+    text = texts(at)
+    assert "How to cite" in text
+    for source in (
+        "arXiv 2303.10130",
+        "O\\*NET 27.2",
+        "Bureau of Labor Statistics",
+        "Working with AI",
+        "Epoch AI",
+        "models.dev",
+        "Anthropic",
+        "kb ",
+    ):
+        assert source in text, source
+    # The paper recipe's over-count, from the store's own coverage figures.
+    with kbstore.connect(on_store.db) as con:
+        cover = exposure.coverage(con, exposure.Recipe())
+    assert f"{cover.overcount:.2f}x" in text and f"{cover.overcount:.2f}" == "1.37"
+    # The "How" column says the comparison in words that match it.
+    table = next(d.value for d in at.dataframe if "Reproduced" in d.value.columns)
+    assert any("exposure more than 50%" in how for how in table["How"])
+    fifty = table[table["How"].str.contains("exposure more than 50%")].iloc[0]
+    assert "more than 50%" in fifty["Figure"] and "at least" not in fifty["Figure"]
+    everything = text + "\n".join(d.value.to_csv() for d in at.dataframe)
+    for path in (str(on_store.db), str(on_store.db.parent), str(REPO)):
+        assert path not in everything
+
+
 # ------------------------------------------------------------------------------ store problems
 
 
@@ -376,10 +577,15 @@ def test_a_missing_store_is_built_on_first_start(monkeypatch, built, tmp_path) -
     monkeypatch.setenv(config.ENV_DB, str(db))
     monkeypatch.setenv(config.ENV_DATA_DIR, str(built.data_dir))
     monkeypatch.setenv(config.ENV_RAW_DIR, str(built.raw_dir))
-    at = open_page("app/pages/exposure.py")
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.run()
+    # The build said what it was doing, with a progress bar, and no path of this machine.
+    assert at.status and "Store built" in at.status[0].label
+    assert str(db) not in texts(at) and str(built.raw_dir) not in texts(at)
+    at.switch_page("app/pages/exposure.py").run()
     assert not at.exception and not at.error
     assert db.exists() and kbstore.status(db, built.data_dir) is None
-    assert metrics(at)["Workers with > 10% of tasks exposed"].endswith("%")
+    assert metrics(at)["Workers with more than 10% of tasks exposed"].endswith("%")
 
 
 def test_a_broken_store_gives_a_readable_error(monkeypatch, built, tmp_path) -> None:  # noqa: ANN001
@@ -415,10 +621,15 @@ def test_a_locked_store_gives_a_readable_error(monkeypatch, workspace) -> None: 
     monkeypatch.setenv(config.ENV_DATA_DIR, str(workspace.data_dir))
     monkeypatch.setenv(config.ENV_RAW_DIR, str(workspace.raw_dir))
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('locked', flush=True);"
-         " time.sleep(60)", str(workspace.db)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('locked', flush=True);"
+            " time.sleep(60)",
+            str(workspace.db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"

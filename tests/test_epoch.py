@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from kb import sql
+from kb import sql, timeline
 from kb.build import BuildContext
 from kb.errors import KBError, ValidationError
 from kb.releases import epoch, living
@@ -313,9 +313,7 @@ def test_gpt4_dated_versions(store: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_march_2023_wave_is_found_from_the_data(store: duckdb.DuckDBPyConnection) -> None:
-    waves = store.execute(
-        sql.text("living_waves"), {"min_releases": 6, "factor": 2.5, "window": 26}
-    ).df()
+    waves = timeline.waves(store, min_releases=6, factor=2.5, window=26)
     march = waves[waves["week_start"].astype(str) == "2023-03-13"]
     assert len(march) == 1
     ids = march.iloc[0]["ids"].split(", ")
@@ -390,12 +388,12 @@ def test_committed_crosswalk_names_exist_in_the_sources(store: duckdb.DuckDBPyCo
 
 
 def test_release_card_values_attribute_every_source(store: duckdb.DuckDBPyConnection) -> None:
-    rows = store.execute(sql.text("living_release_values"), {"release_id": "gpt-4"}).fetchall()
-    sources = [r[0] for r in rows]
+    rows = sql.execute(store, "timeline_card_values", {"release_id": "gpt-4"}).df()
+    sources = list(rows["source"])
     assert sources == sorted(sources, key=["curated", "epoch", "models.dev"].index)
-    by_source = {(r[0], r[1], r[3]): r for r in rows}
-    assert by_source[("models.dev", "openai/gpt-4", "release_date")][4] == "2023-11-06"
-    jun = by_source[("epoch", "GPT-4 (Jun 2023)", "release_date")]
-    assert jun[2] == "version" and str(jun[8]) == "2026-08-19"
+    by_source = rows.set_index(["source", "source_key", "attribute"])
+    assert by_source.at[("models.dev", "openai/gpt-4", "release_date"), "value"] == "2023-11-06"
+    jun = by_source.loc[("epoch", "GPT-4 (Jun 2023)", "release_date")]
+    assert jun["role"] == "version" and str(jun["as_of"])[:10] == "2026-08-19"
     curated_facts = _one(store, "SELECT count(*) FROM facts WHERE release_id = 'gpt-4'")
     assert sources.count("curated") == curated_facts

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from kb.errors import MAX_LISTED_PROBLEMS, Problem, ValidationError, did_you_mean
+from kb.errors import (
+    MAX_LISTED_PROBLEMS,
+    Problem,
+    ProblemList,
+    ValidationError,
+    did_you_mean,
+    type_name,
+)
 
 
 def test_a_validation_error_lists_the_first_problems_and_counts_the_rest():
@@ -32,3 +39,27 @@ def test_did_you_mean_names_the_closest_known_names():
     )
     assert did_you_mean("vicunya", ["vicuna", "alpaca"]) == "did you mean 'vicuna'?"
     assert did_you_mean("zzz", ["gpt-4", "llama"]) == ""
+
+
+def test_a_problem_list_fills_up_and_the_error_says_where_checking_stopped():
+    problems = ProblemList(limit=3)
+    for i in range(1, 4):
+        assert not problems.full
+        problems.append(Problem("c.json", f"record {i}", "id", "bad"))
+    assert problems.full
+    problems.stopped = "records 4 to 9 of c.json were not checked"
+    lines = str(ValidationError(problems)).splitlines()
+    assert lines[0] == "c.json: 3 or more problems, nothing was written"
+    assert lines[-1] == (
+        "  ... and checking stopped early: records 4 to 9 of c.json were not checked"
+    )
+
+
+def test_type_names_cover_what_yaml_tags_make():
+    assert [type_name(v) for v in (b"x", {"x"}, ("a", 1), 1.5, None)] == [
+        "binary data",
+        "a set",
+        "a pair",
+        "a number",
+        "nothing",
+    ]

@@ -9,8 +9,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 LOADED = """
 import importlib, json, pkgutil, sys
 import kb
@@ -43,11 +41,6 @@ def test_no_kb_module_loads_streamlit_or_altair() -> None:
     assert not {"streamlit", "altair"} & loaded
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the CLI is being made lazy (issue 9, for a fast `kb --help`); "
-    "until then kb.cli imports the analysis libraries at start",
-)
 def test_cli_does_not_import_analysis_libraries_at_start() -> None:
     _, loaded = _loaded(CLI_LOADED)
     assert not {"pandas", "duckdb", "networkx"} & loaded

@@ -18,8 +18,9 @@ from kb.errors import ValidationError
 def test_builtin_sources_and_their_releases(built) -> None:
     with store.connect(built.db) as con:
         frame = provenance.sources(con).set_index("source_id")
-    assert sorted(frame.index) == ["gpts-are-gpts-gpt4", "gpts-are-gpts-gpt4-alt",
-                                   "gpts-are-gpts-human", "working-with-ai-usage"]
+    assert sorted(frame.index) == ["anthropic-economic-index-2025-02-10", "gpts-are-gpts-gpt4",
+                                   "gpts-are-gpts-gpt4-alt", "gpts-are-gpts-human",
+                                   "working-with-ai-usage"]
     links = frame[["rater", "measure", "kind", "produced_by_release"]].astype(object)
     links = links.where(links.notna(), None)
     assert links.to_dict("index") == {
@@ -31,6 +32,9 @@ def test_builtin_sources_and_their_releases(built) -> None:
                                 "produced_by_release": None},
         "working-with-ai-usage": {"rater": None, "measure": "ai_applicability",
                                   "kind": "usage_log", "produced_by_release": "bing-chat"},
+        "anthropic-economic-index-2025-02-10": {
+            "rater": None, "measure": "claude_usage_share", "kind": "usage_log",
+            "produced_by_release": "claude-3.5-sonnet"},
     }
     usage = frame.loc["working-with-ai-usage"]
     assert (usage.period_start.date(), usage.period_end.date()) == (date(2024, 1, 1), date(2024, 9, 30))
@@ -91,8 +95,8 @@ def _edit_sources(data_dir: Path, change) -> None:  # noqa: ANN001
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda s: s[1].update(produced_by_release="gpt-5"),
-         "record 2 (id 'gpts-are-gpts-gpt4'): field 'produced_by_release': release 'gpt-5' is not in the timeline"),
+        (lambda s: s[1].update(produced_by_release="gpt-99"),
+         "record 2 (id 'gpts-are-gpts-gpt4'): field 'produced_by_release': release 'gpt-99' is not in the timeline"),
         (lambda s: s[0].update(kind="oracle"),
          "record 1 (id 'gpts-are-gpts-human'): field 'kind': 'oracle' is not one of"),
         (lambda s: s[0].update(date="2023-02-30"),
@@ -102,7 +106,7 @@ def _edit_sources(data_dir: Path, change) -> None:  # noqa: ANN001
         (lambda s: s[0].update(rater="nobody"),
          "record 1 (id 'gpts-are-gpts-human'): field 'rater': rater 'nobody' has no labels"),
         (lambda s: s.append(dict(s[0])),
-         "record 5: field 'source_id': 'gpts-are-gpts-human' appears twice"),
+         "record 6: field 'source_id': 'gpts-are-gpts-human' appears twice"),
     ],
     ids=["unknown-release", "bad-kind", "bad-date", "no-citation", "unknown-rater", "duplicate"],
 )
@@ -167,6 +171,7 @@ def test_timeline_page_annotates_the_release_that_produced_labels(dashboard) -> 
 
 def test_vintages_page_shows_the_same_figures_as_kb(dashboard, built) -> None:
     from kb import usage
+    from kb.usage import aei
 
     at = dashboard.switch_page("app/pages/vintages.py").run()
     assert not at.exception
@@ -174,9 +179,37 @@ def test_vintages_page_shows_the_same_figures_as_kb(dashboard, built) -> None:
         gpt4 = usage.rank_correlation(con, "gpt4", "beta")
         human = usage.rank_correlation(con, "human", "beta")
         head = usage.headline(con)
-    assert [m.value for m in at.metric] == [f"{gpt4.rho:.3f}", f"{head.mean_score:.3f}", "785"]
-    [s for s in at.selectbox if s.label == "Exposure rater"][0].set_value("human").run()
+        match = aei.match_summary(con)
+        claude_human, _ = aei.rank_correlation(con, "human", "beta")
+        claude_gpt4, _ = aei.rank_correlation(con, "gpt4", "beta")
+    assert [m.value for m in at.metric] == [
+        f"{match['match_rate']:.1%}", f"{match['pct_matched']:.1f}%", f"{claude_human:.3f}",
+        f"{human.rho:.3f}", f"{head.mean_score:.3f}", "785",
+    ]  # fmt: skip
+    [s for s in at.selectbox if s.label == "Exposure rater"][0].set_value("gpt4").run()
     assert not at.exception
-    assert at.metric[0].value == f"{human.rho:.3f}"
+    assert at.metric[2].value == f"{claude_gpt4:.3f}"
+    assert at.metric[3].value == f"{gpt4.rho:.3f}"
     [s for s in at.selectbox if s.label == "Level"][0].set_value("occupation").run()
     assert not at.exception
+
+
+def test_knew_when_chart_plots_shares_only_on_a_real_plot_area(built) -> None:
+    from app.charts import vintages as charts
+
+    with store.connect(built.db) as con:
+        hist = provenance.history(con)
+    releases = hist.dropna(subset=["release_id"]).drop_duplicates("release_id")
+    spec = charts.knew_when_chart(hist, releases).to_dict()
+    assert spec["height"] >= 300
+    plotted = [
+        row["figure"] for data in spec["datasets"].values() for row in data if "figure" in row
+    ]
+    assert plotted and all(f.startswith(charts.SHARE_FIGURE_WORDS) for f in plotted)
+    assert any("Claude conversations" in f for f in plotted)
+    # The Copilot usage sits at its own 2024 date, not at Bing Chat's 2023 launch.
+    dates = {
+        row["source"]: row["date"]
+        for data in spec["datasets"].values() for row in data if "source" in row
+    }
+    assert dates["Bing Copilot usage (2024)"].startswith("2024-09-30")

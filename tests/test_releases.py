@@ -4,6 +4,7 @@ reference, record validation, and ingest's all-or-nothing writes to the store an
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ from conftest import REPO, snapshot, store_dump
 from kb import build as kbbuild
 from kb import releases as kbreleases
 from kb import store
-from kb.errors import ValidationError
+from kb.errors import MAX_COLLECTED_PROBLEMS, MAX_LISTED_PROBLEMS, ValidationError
 from kb.releases import RawRecord, read_records, release_date, to_yaml, validate
 from kb.vocabulary import KINDS, RELATION_TYPES
 
@@ -123,12 +124,12 @@ def test_gpt4_facts_match_the_reference_and_keep_flags_as_caveats(built):
 
 
 def test_gpt4_variants_context_windows_and_prices(built):
-    rows = dict(
-        ((s, a), v)
+    rows = {
+        (s, a): v
         for s, a, v in query(
             built.db, "SELECT subject, attribute, value FROM facts WHERE release_id = 'gpt-4'"
         )
-    )
+    }
     assert rows[("gpt-4", "context_window")] == "8192"
     assert rows[("gpt-4-32k", "context_window")] == "32768"
     assert rows[("gpt-4 / gpt-4-0314 (8K)", "price_prompt")] == "0.03"
@@ -192,7 +193,7 @@ def test_seed_chain_is_chronology_not_lineage(built):
         frozenset(p) for p in query(built.db, "SELECT source_id, target_id FROM release_relations")
     }
     assert frozenset(("toolformer", "llama")) not in pairs
-    for a, b in zip(SEED_CHAIN, SEED_CHAIN[1:]):
+    for a, b in itertools.pairwise(SEED_CHAIN):
         # The only lineage inside the chain: Alpaca was fine-tuned from LLaMA, 3 steps apart.
         assert frozenset((a, b)) not in pairs
 
@@ -291,7 +292,8 @@ def problems_of(data) -> list[str]:
         ),
         (
             {"date": "2023-13-01"},
-            "record 2 (id 'koala'): field 'date': '2023-13-01' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+            "record 2 (id 'koala'): field 'date': '2023-13-01' is not a date "
+            "(YYYY-MM-DD, YYYY-MM or YYYY)",
         ),
         ({"date": None}, "record 2 (id 'koala'): field 'date': is required (only kind 'external'"),
         ({"kind": "rumour"}, "record 2 (id 'koala'): field 'kind': 'rumour' is not a known kind"),
@@ -314,11 +316,13 @@ def problems_of(data) -> list[str]:
         ),
         (
             {"relations": [{"type": "inspired_by", "target": "llama"}]},
-            "record 2 (id 'koala'): field 'relations[1].type': 'inspired_by' is not a known relation type",
+            "record 2 (id 'koala'): field 'relations[1].type': 'inspired_by' is not a known "
+            "relation type",
         ),
         (
             {"relations": ["fine_tuned_from:koala"]},
-            "record 2 (id 'koala'): field 'relations[1].target': a release cannot be related to itself",
+            "record 2 (id 'koala'): field 'relations[1].target': a release cannot be related "
+            "to itself",
         ),
         (
             {"facts": [{"attribute": "size"}]},
@@ -330,7 +334,8 @@ def problems_of(data) -> list[str]:
         ),
         (
             {"summary": "x" * 1_048_576},
-            "record 2 (id 'koala'): field 'summary': is 1,048,576 characters long; the limit is 4,000",
+            "record 2 (id 'koala'): field 'summary': is 1,048,576 characters long; "
+            "the limit is 4,000",
         ),
         (
             {"name": "Ko\x00ala"},
@@ -377,31 +382,96 @@ def test_yaml_aliases_are_refused(tmp_path):
         ),
         (
             "twice.json",
-            '{"id": "x", "name": "X", "id": "llama"}',
-            "file: is not valid JSON: the key 'id' appears twice in one object",
+            '{"id": "x",\n "name": "X",\n "id": "llama"}',
+            "line 3: field 'id': appears twice in one object",
         ),
         (
-            "tag.yaml",
-            "id: x\ndate: !!timestamp 2023-02-30\n",
-            "file: is not valid YAML: day is out of range for month",
+            # the same key in a nested object earlier does not count; the line is the repeat's
+            "nested.json",
+            '[{"id": "a", "relations": [{"id": 1}]},\n {"id": "b",\n  "name": "B", "id": "c"}]',
+            "line 3: field 'id': appears twice in one object",
         ),
         (
-            "int.yaml",
-            "id: x\nseed_position: !!int abc\n",
-            "file: is not valid YAML: invalid literal for int() with base 10: 'abc'",
-        ),
-        (
-            "float.yaml",
-            "id: x\nparameters: !!float xyz\n",
-            "file: is not valid YAML: could not convert string to float: 'xyz'",
+            "tag-on-a-collection.yaml",
+            "id: x\ndate: !!map [1]\n",
+            "line 2: is not valid YAML: !!map needs a mapping, not a sequence",
         ),
     ],
 )
-def test_duplicate_keys_and_failing_tags_are_refused_per_file(tmp_path, name, text, expected):
+def test_duplicate_keys_are_refused_with_their_line(tmp_path, name, text, expected):
     path = tmp_path / name
     path.write_text(text)
     records, problems = read_records(path, name)
     assert records == [] and [str(p) for p in problems] == [expected]
+
+
+RECORD = "id: x\nname: X\nkind: model\norganisations: [A]\nsources: [https://example.org/x]\n"
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        (
+            "date: !!timestamp 2023-02-30",
+            "field 'date': !!timestamp '2023-02-30' (line 6) is not a date "
+            "(YYYY-MM-DD, optionally with a time): day is out of range for month",
+        ),
+        ("date: !!timestamp abc", "field 'date': !!timestamp 'abc' (line 6) is not a date"),
+        ("date: !!timestamp 2023-03-14T10:00:00", "field 'date': '2023-03-14 10:00:00' has a time"),
+        ("date: 2023\nseed_position: !!int abc", "field 'seed_position': !!int 'abc' (line 7) is"),
+        ("date: 2023\nseed_position: !!int", "field 'seed_position': !!int '' (line 7) is not a"),
+        ("date: 2023\nparameters: !!float xyz", "field 'parameters': !!float 'xyz' (line 7) is"),
+        ("date: !!bool maybe", "field 'date': !!bool 'maybe' (line 6) is not true or false"),
+        ("date: 2023\nsummary: !!binary aGk=", "field 'summary': must be text, got binary data"),
+        ("date: 2023\nmodalities: !!set {text}", "field 'modalities': must be a list, got a set"),
+        (
+            "date: 2023\nmodalities: !!omap [{text: 1}]",
+            "field 'modalities[1]': must be text, got a pair",
+        ),
+        (
+            "date: !!python/object:os.system {}",
+            "field 'date': !!python/object:os.system '<a mapping>' (line 6) has a tag kb does "
+            "not accept",
+        ),
+        (
+            "date: 2023\nrelations: [{type: fine_tuned_from, target: !!python/name:os.system ''}]",
+            "field 'relations[1].target': !!python/name:os.system '' (line 7) has a tag",
+        ),
+        ("date: !custom 2023", "field 'date': !custom '2023' (line 6) has a tag kb does not"),
+        (
+            # a failed tag and an unrelated problem of the same record are both reported
+            "date: !!timestamp 2023-02-30\naccess: [1]",
+            "field 'access': must be text, got a list",
+        ),
+    ],
+)
+def test_explicit_tags_give_a_value_or_a_record_problem(tmp_path, extra, expected):
+    path = tmp_path / "tags.yaml"
+    path.write_text(RECORD + extra + "\n")
+    (raw,), file_problems = read_records(path, "tags.yaml")
+    assert file_problems == []
+    release, problems = validate(raw)
+    assert release is None
+    assert any(str(p).startswith("record 1 (id 'x'): " + expected) for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "extra, field, value",
+    [
+        ("date: !!timestamp 2023-03-14", "date", "2023-03-14"),
+        ("date: !!str 2023-03", "date", "2023-03"),
+        ("date: 2023\nseed_position: !!int 7", "seed_position", 7),
+        ("date: 2023\nparameters: !!int 175", "parameters", "175"),
+        ("date: 2023\nparameters: !!str 7B", "parameters", "7B"),
+        ("date: 2023\nsummary: !!null x", "summary", None),
+    ],
+)
+def test_valid_tags_give_clean_values(tmp_path, extra, field, value):
+    path = tmp_path / "tags.yaml"
+    path.write_text(RECORD + extra + "\n")
+    (raw,), _ = read_records(path, "tags.yaml")
+    release, problems = validate(raw)
+    assert problems == [] and getattr(release, field) == value
 
 
 def test_only_regular_files_are_read(tmp_path):
@@ -409,9 +479,49 @@ def test_only_regular_files_are_read(tmp_path):
     os.mkfifo(fifo)  # reading it would wait forever for a writer
     device = tmp_path / "zero.yaml"
     device.symlink_to("/dev/zero")  # reading it would never end
-    for path in (fifo, device):
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()
+    expected = {
+        fifo: "file: is a FIFO (named pipe), not a regular file",
+        device: "file: is a character device, not a regular file",
+        folder: "file: is a directory, not a regular file",
+    }
+    for path, message in expected.items():
         records, problems = read_records(path, path.name)
-        assert records == [] and [str(p) for p in problems] == ["file: is not a regular file"]
+        assert records == [] and [str(p) for p in problems] == [message]
+
+
+def test_a_file_over_the_limit_is_refused_before_parsing(tmp_path, monkeypatch):
+    monkeypatch.setattr(kbreleases.formats, "MAX_FILE_BYTES", 1000)
+    path = tmp_path / "big.json"
+    path.write_text("[" + ",".join(["{}"] * 600) + "]")  # 1,801 bytes
+    records, problems = read_records(path, path.name)
+    assert records == []
+    assert [str(p) for p in problems] == ["file: is 1,801 bytes, over the limit of 1,000 bytes"]
+
+
+def test_checking_stops_after_the_problem_cap(tmp_path):
+    # 3,000 invalid records: checking stops at MAX_COLLECTED_PROBLEMS and says what it skipped.
+    path = tmp_path / "bad.json"
+    path.write_text(json_records([{"id": f"Bad_{i}"} for i in range(3000)]))
+    batch, problems, _ = kbreleases.parse_files([path, path])
+    assert batch == [] and len(problems) >= MAX_COLLECTED_PROBLEMS
+    assert problems.stopped is not None
+    assert re.fullmatch(
+        rf"records \d+ to 3,000 of {re.escape(str(path))} were not checked, nor 1 more files",
+        problems.stopped,
+    )
+    message = str(ValidationError(problems, stopped=problems.stopped))
+    assert f"{len(problems):,} or more problems, nothing was written" in message
+    assert message.splitlines()[-1].startswith(
+        f"  ... and {len(problems) - MAX_LISTED_PROBLEMS:,} more problems; checking stopped early:"
+    )
+
+
+def json_records(records) -> str:
+    import json
+
+    return json.dumps(records)
 
 
 # --- ingest: all or nothing -----------------------------------------------------------------
@@ -520,8 +630,8 @@ def test_ingest_refuses_conflicting_duplicates_and_cycles(workspace, tmp_path):
         kbreleases.ingest([source], db=workspace.db, data_dir=workspace.data_dir)
     text = str(info.value)
     assert (
-        "record 2 (id 'koala'): field 'id': 'koala' is also record 1 of this file, with different content"
-        in text
+        "record 2 (id 'koala'): field 'id': 'koala' is also record 1 of this file, "
+        "with different content" in text
     )
     assert snapshot(workspace.data_dir) == files and store_dump(workspace.db) == rows
     # Without the duplicate, the cycle llama -> alpaca -> llama is reported.

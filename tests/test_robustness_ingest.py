@@ -9,6 +9,8 @@ The corpus is generated here, table-driven: one row per kind of bad input, for
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,9 @@ from click.testing import CliRunner, Result
 from conftest import Workspace, snapshot, store_dump
 
 from kb import build as kbbuild
-from kb import store
+from kb import labels, store
 from kb.cli import cli
+from kb.errors import ValidationError
 
 MEGABYTE = "x" * (1024 * 1024)
 URL = "https://example.org/robustness"
@@ -56,6 +59,12 @@ CSV_HEADER = "id,name,organisations,date,kind,modalities,sources,relations\n"
 def csv_text(*rows: str) -> bytes:
     return (CSV_HEADER + "".join(r + "\n" for r in rows)).encode()
 
+
+# A record with everything but its date, for explicit YAML tags to complete (line 6 onwards).
+TAGGED_RECORD = (
+    b"id: robust-model\nname: Robust Model\nkind: model\norganisations: [Robustness Lab]\n"
+    b"sources: [https://example.org/robustness]\n"
+)
 
 GOOD_CSV_ROW = (
     f"robust-model,Robust Model,Robustness Lab,2023-03-20,model,text,{URL},fine_tuned_from:llama"
@@ -272,6 +281,72 @@ RELEASE_CASES = [
         ["field.yaml", "record 1", "colour"],
     ),
     ("unknown file format", "release.txt", b"id: robust-model\n", ["release.txt", "format"]),
+    (
+        "explicit timestamp tag, impossible day",
+        "tag-date.yaml",
+        TAGGED_RECORD + b"date: !!timestamp 2023-02-30\n",
+        ["tag-date.yaml", "record 1 (id 'robust-model')", "field 'date'", "line 6", "out of range"],
+    ),
+    (
+        "explicit timestamp tag, not a date",
+        "tag-word.yaml",
+        TAGGED_RECORD + b"date: !!timestamp soon\n",
+        ["tag-word.yaml", "record 1 (id 'robust-model')", "field 'date'", "line 6"],
+    ),
+    (
+        "explicit int tag on text",
+        "tag-int.yaml",
+        TAGGED_RECORD + b"date: 2023-03-20\nseed_position: !!int abc\n",
+        ["tag-int.yaml", "record 1 (id 'robust-model')", "field 'seed_position'", "line 7"],
+    ),
+    (
+        "explicit float tag on text",
+        "tag-float.yaml",
+        TAGGED_RECORD + b"date: 2023-03-20\nparameters: !!float xyz\n",
+        ["tag-float.yaml", "record 1 (id 'robust-model')", "field 'parameters'", "line 7"],
+    ),
+    (
+        "explicit bool tag on text",
+        "tag-bool.yaml",
+        TAGGED_RECORD + b"date: !!bool perhaps\n",
+        ["tag-bool.yaml", "record 1 (id 'robust-model')", "field 'date'", "true or false"],
+    ),
+    (
+        "python object tag",
+        "tag-python.yaml",
+        TAGGED_RECORD + b"date: 2023-03-20\nsummary: !!python/object/apply:os.system [ls]\n",
+        ["tag-python.yaml", "record 1 (id 'robust-model')", "field 'summary'", "tag"],
+    ),
+    (
+        "binary tag",
+        "tag-binary.yaml",
+        TAGGED_RECORD + b"date: 2023-03-20\naccess: !!binary aGk=\n",
+        ["tag-binary.yaml", "record 1 (id 'robust-model')", "field 'access'", "binary"],
+    ),
+    (
+        "set tag",
+        "tag-set.yaml",
+        TAGGED_RECORD + b"date: 2023-03-20\nmodalities: !!set {text}\n",
+        ["tag-set.yaml", "record 1 (id 'robust-model')", "field 'modalities'", "a set"],
+    ),
+    (
+        "tag of a mapping on a list",
+        "tag-map.yaml",
+        TAGGED_RECORD + b"date: !!map [1]\n",
+        ["tag-map.yaml", "line 6", "!!map"],
+    ),
+    (
+        "duplicate key in yaml",
+        "twice.yaml",
+        TAGGED_RECORD + b"date: 2023-03-20\nid: llama\n",
+        ["twice.yaml", "line 7", "'id' appears twice"],
+    ),
+    (
+        "duplicate key in json",
+        "twice.json",
+        json.dumps(release(), indent=1).replace('"name"', '"id": "llama",\n "name"').encode(),
+        ["twice.json", "line 3", "field 'id'", "appears twice"],
+    ),
     (
         "one bad record spoils the batch",
         "mixed.yaml",
@@ -531,3 +606,147 @@ def test_bad_label_sets_are_refused(
         assert fragment in result.output, f"{fragment!r} missing from:\n{result.output[:2000]}"
     assert len(result.output) < 20_000
     assert _state(workspace) == before
+
+
+# --- inputs that are not regular files, or too large: refused before reading ----------------------
+
+
+def _special_file(kind: str, folder: Path, name: str) -> Path:
+    path = folder / name
+    if kind == "fifo":
+        os.mkfifo(path)  # reading would wait forever for a writer
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")  # reading would never end
+    elif kind == "dev-null":
+        path.symlink_to("/dev/null")
+    else:
+        path.mkdir()
+    return path
+
+
+SPECIAL = {
+    "fifo": "is a FIFO (named pipe), not a regular file",
+    "dev-zero": "is a character device, not a regular file",
+    "dev-null": "is a character device, not a regular file",
+    "directory": "is a directory",
+}
+
+
+@pytest.mark.parametrize("kind", list(SPECIAL))
+def test_release_input_must_be_a_regular_file(
+    workspace: Workspace, tmp_path: Path, kind: str
+) -> None:
+    path = _special_file(kind, tmp_path, "input.yaml")
+    before = _state(workspace)
+    result = _ingest_releases(workspace, path)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "input.yaml" in result.output
+    assert SPECIAL[kind] in result.output or kind == "directory"  # click refuses a directory
+    assert _state(workspace) == before
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "dev-null"])
+def test_label_input_must_be_a_regular_file(
+    workspace: Workspace, tmp_path: Path, kind: str
+) -> None:
+    path = _special_file(kind, tmp_path, "labels.csv")
+    before = _state(workspace)
+    result = _ingest_labels(workspace, path)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert f"labels.csv: 1 problem, nothing was written\n  file: {SPECIAL[kind]}" in result.output
+    assert _state(workspace) == before
+
+
+def _ingest_labels(ws: Workspace, path: Path) -> Result:
+    return CliRunner().invoke(
+        cli,
+        [
+            "ingest",
+            "labels",
+            str(path),
+            *LABEL_OPTIONS,
+            "--db",
+            str(ws.db),
+            "--data-dir",
+            str(ws.data_dir),
+        ],
+    )
+
+
+def test_label_files_over_the_size_cap_are_refused(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(labels, "MAX_FILE_BYTES", 1024)
+    path = tmp_path / "big.csv"
+    path.write_text(GOOD_LABELS + "11-1011.00,8831,E0\n" * 60)
+    result = _ingest_labels(workspace, path)
+    assert result.exit_code != 0
+    size = path.stat().st_size
+    assert f"file: is {size:,} bytes, over the limit of 1,024 bytes" in result.output
+
+
+def test_many_bad_records_stop_early_with_a_count(workspace: Workspace, tmp_path: Path) -> None:
+    # 60,000 invalid records (3 MB): refused in seconds, listing 50 and saying what was skipped.
+    path = tmp_path / "many.json"
+    path.write_text(
+        json.dumps([{"id": f"Bad_{i}", "date": "2023-13-01", "kind": "x"} for i in range(60_000)])
+    )
+    before = _state(workspace)
+    result = _ingest_releases(workspace, path)
+    assert result.exit_code != 0
+    lines = result.output.splitlines()
+    assert lines[0].endswith("or more problems, nothing was written")
+    assert re.match(
+        r"  \.\.\. and [\d,]+ more problems; checking stopped early: records [\d,]+ to 60,000 "
+        r"of .*many\.json were not checked$",
+        lines[51],
+    ), lines[51]
+    assert _state(workspace) == before
+
+
+def test_many_bad_label_rows_stop_early(workspace: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "many.csv"
+    path.write_text("onet_code,task_id,label\n" + "11-1011.00,8823,E9\n" * 100_000)
+    result = _ingest_labels(workspace, path)
+    assert result.exit_code != 0
+    assert "checking stopped early: the lines from line 1,002 of many.csv were not checked" in (
+        result.output
+    )
+
+
+# --- kb build reads data/ with the same rules ---------------------------------------------------
+
+
+def test_build_reports_failed_tags_in_data_releases(workspace: Workspace) -> None:
+    bad = workspace.data_dir / "releases" / "robust-model.yaml"
+    bad.write_bytes(
+        TAGGED_RECORD
+        + b"date: !!timestamp 2023-02-30\nseed_position: !!int abc\nparameters: !!float xyz\n"
+    )
+    before = store_dump(workspace.db)
+    with pytest.raises(ValidationError) as refused:
+        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    message = str(refused.value)
+    for fragment in (
+        "releases/robust-model.yaml: 3 problems, nothing was written",
+        "record 1 (id 'robust-model'): field 'date': !!timestamp '2023-02-30' (line 6)",
+        "record 1 (id 'robust-model'): field 'seed_position': !!int 'abc' (line 7)",
+        "record 1 (id 'robust-model'): field 'parameters': !!float 'xyz' (line 8)",
+    ):
+        assert fragment in message, message
+    assert store_dump(workspace.db) == before
+
+
+def test_build_reports_failed_tags_and_bad_paths_in_data_labels(workspace: Workspace) -> None:
+    folder = workspace.data_dir / "labels"
+    folder.mkdir(exist_ok=True)
+    meta = folder / "tagged.yml"
+    meta.write_text("rater: tagged\ndate: !!timestamp 2023-02-30\nlabels_file: tagged.csv\n")
+    with pytest.raises(ValidationError, match=r"record: field 'date': !!timestamp '2023-02-30'"):
+        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    meta.write_text("rater: tagged\ndate: 2023-01-01\nlabels_file: ../releases/llama.yaml\n")
+    with pytest.raises(ValidationError, match=r"field 'labels_file'.*must be the name of a \.csv"):
+        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    meta.write_text("rater: tagged\nrater: other\n")
+    with pytest.raises(ValidationError, match="line 2: is not valid YAML: the key 'rater'"):
+        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)

@@ -14,15 +14,14 @@ from kb import build as kbbuild
 from kb import exposure, store
 from kb.cli import cli
 
-DATASETS = ("gpts-are-gpts", "working-with-ai")
-
 
 @pytest.fixture
 def mirror(tmp_path: Path, raw_dir: Path) -> Path:
-    """A private mirror of both data sets (symlinks), so one file can be damaged in it."""
+    """A private mirror of every data set beside the real one (symlinks), so one file can be
+    damaged in it."""
     root = tmp_path / "mirror"
-    for dataset in DATASETS:
-        source = raw_dir.parent / dataset
+    for source in sorted(p for p in raw_dir.parent.iterdir() if p.is_dir()):
+        dataset = source.name
         (root / dataset).mkdir(parents=True)
         for f in source.iterdir():
             (root / dataset / f.name).symlink_to(f)

@@ -56,7 +56,11 @@ def distribution_chart(
             )
         )
     return alt.layer(*layers).properties(
-        title=f"Where it stands: distribution of occupations ({measure_label})",
+        title=(
+            f"Where it stands: workers by their occupation's exposure ({measure_label})"
+            if weight
+            else f"Where it stands: occupations by exposure ({measure_label})"
+        ),
         height=240,
         width=WIDTH,
         autosize=FIT_WIDTH,

@@ -8,36 +8,41 @@ import pandas as pd
 
 from app.charts.common import WIDTH
 
+# The figures the "What we knew when" chart plots: shares only (a mean score is not a share and
+# gets its own line in the table), so one percentage axis holds them all.
+SHARE_FIGURE_WORDS = ("share of workers", "share of Claude conversations")
+
 
 def knew_when_chart(frame: pd.DataFrame, releases: pd.DataFrame) -> alt.LayerChart:
-    """Headline figures by the date of their source, with the producing releases as rules."""
+    """Each source's headline shares at the date the source was made or observed, with the
+    release that produced it (or was observed) as a dashed rule at the release's own date."""
+    shares = frame[frame["figure"].str.startswith(SHARE_FIGURE_WORDS)]
+    shares = shares.assign(
+        date=pd.to_datetime(shares["date"]),
+        source=shares["measure"].map(SOURCE_NAMES).fillna(shares["measure"]),
+    )
+    releases = releases[["release_id", "release_name", "release_date"]].drop_duplicates()
+    releases = releases.assign(release_date=pd.to_datetime(releases["release_date"]))
     points = (
-        alt.Chart(frame)
-        .mark_point(filled=True, size=90)
+        alt.Chart(shares)
+        .mark_point(filled=True, size=110)
         .encode(
-            x=alt.X("date:T", title="Date of the source (produced or observed)"),
-            y=alt.Y(
-                "value:Q",
-                title="Headline figure (share of workers, or mean score)",
-                axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1]),
-            ),
-            color=alt.Color("measure:N", title="Rater / measure"),
-            shape=alt.Shape(
-                "figure:N",
-                title="Figure",
-                legend=alt.Legend(orient="bottom", columns=2, labelLimit=400),
-            ),
+            x=alt.X("date:T", title="Date the source was made or observed",
+                    axis=alt.Axis(format="%b %Y", tickCount="month")),
+            y=alt.Y("value:Q", title="Share (%)", axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("source:N", title="Source", legend=alt.Legend(orient="right")),
+            shape=alt.Shape("figure:N", title="Figure",
+                            legend=alt.Legend(orient="bottom", columns=1, labelLimit=500)),
             tooltip=[
-                alt.Tooltip("measure:N", title="Rater / measure"),
+                alt.Tooltip("source:N", title="Source"),
                 alt.Tooltip("figure:N", title="Figure"),
                 alt.Tooltip("value:Q", title="Value", format=".1%"),
-                alt.Tooltip("date:T", title="Source date"),
-                alt.Tooltip("release_name:N", title="Produced by release"),
-                alt.Tooltip("recipe:N", title="Recipe"),
+                alt.Tooltip("date:T", title="Source date", format="%Y-%m-%d"),
+                alt.Tooltip("release_name:N", title="Produced by / observed release"),
             ],
         )
-    )
+    )  # fmt: skip
     rules = (
         alt.Chart(releases)
         .mark_rule(strokeDash=[4, 3], color="#777")
@@ -45,24 +50,92 @@ def knew_when_chart(frame: pd.DataFrame, releases: pd.DataFrame) -> alt.LayerCha
             x="release_date:T",
             tooltip=[
                 alt.Tooltip("release_name:N", title="Release"),
-                alt.Tooltip("release_date:T", title="Released"),
+                alt.Tooltip("release_date:T", title="Released", format="%Y-%m-%d"),
             ],
         )
     )
     text = (
         alt.Chart(releases)
-        .mark_text(align="left", dx=4, dy=-4, fontSize=11, color="#555", angle=0)
-        .encode(x="release_date:T", y=alt.value(12), text="release_name:N")
+        .mark_text(align="left", dx=4, fontSize=11, color="#555")
+        .encode(x="release_date:T", y=alt.value(10), text="release_name:N")
     )
     return (rules + text + points).properties(
         title=alt.Title(
             "What we knew when",
-            subtitle="Each source's headline figure at its date; dashed: the release "
-            "that produced it",
+            subtitle="Each source's headline shares at its own date; dashed: the release that "
+            "produced it or whose use it observed",
         ),
-        height=360,
+        height=380,
         width=WIDTH,
     )
+
+
+SOURCE_NAMES = {
+    "human": "Human labels (2023)",
+    "gpt4": "GPT-4 labels (2023)",
+    "gpt4_alt": "GPT-4 labels, alternative rubric (2023)",
+    "ai_applicability": "Bing Copilot usage (2024)",
+    "claude_usage_share": "Claude usage (2025)",
+}
+
+
+def usage_by_label_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Share of the matched Claude conversations on tasks each rater labelled E0, E1, E2."""
+    frame = frame.assign(rater=frame["rater"].map(RATER_NAMES).fillna(frame["rater"]))
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("rater:N", title=None),
+            x=alt.X("share_of_matched:Q", title="Share of matched Claude conversations (%)",
+                    axis=alt.Axis(format="%"), stack="normalize"),
+            color=alt.Color("label:N", title="Task label",
+                            scale=alt.Scale(domain=["E0", "E1", "E2"],
+                                            range=["#bbbbbb", "#d62728", "#ff9896"])),
+            order=alt.Order("label:N"),
+            tooltip=[
+                alt.Tooltip("rater:N", title="Rater"),
+                alt.Tooltip("label:N", title="Label"),
+                alt.Tooltip("share_of_matched:Q", title="Share of matched", format=".1%"),
+                alt.Tooltip("pct:Q", title="Percent of all conversations", format=".1f"),
+            ],
+        )
+        .properties(
+            title=alt.Title(
+                "Where Claude conversations fall on potential exposure",
+                subtitle="E0 no exposure, E1 an LLM alone halves the time, E2 with software "
+                "built on it",
+            ),
+            height=40 * frame["rater"].nunique() + 20,
+            width=WIDTH,
+        )
+    )  # fmt: skip
+
+
+RATER_NAMES = {"human": "Human labels", "gpt4": "GPT-4", "gpt4_alt": "GPT-4 (alt. rubric)"}
+
+
+def shift_share_chart(frame: pd.DataFrame, n: int = 15) -> alt.Chart:
+    """The units whose employment change moved the headline most, in percentage points."""
+    top = frame.head(n).assign(points=lambda f: f["total_effect"] * 100)
+    return (
+        alt.Chart(top)
+        .mark_bar()
+        .encode(
+            y=alt.Y("title:N", title=None, sort=alt.EncodingSortField("points", order="ascending"),
+                    axis=alt.Axis(labelLimit=320)),
+            x=alt.X("points:Q", title="Change of the headline share (percentage points)"),
+            color=alt.condition("datum.points > 0", alt.value("#d62728"), alt.value("#1f77b4")),
+            tooltip=[
+                alt.Tooltip("title:N", title="Occupation (OEWS)"),
+                alt.Tooltip("employment_start:Q", title="Workers 2021", format=",.0f"),
+                alt.Tooltip("employment_end:Q", title="Workers 2025", format=",.0f"),
+                alt.Tooltip("points:Q", title="Effect (points)", format="+.3f"),
+            ],
+        )
+        .properties(title="What moved the share from 2021 to 2025", height=22 * len(top),
+                    width=WIDTH)
+    )  # fmt: skip
 
 
 def scatter_chart(frame: pd.DataFrame, rater: str, measure: str, rho: float) -> alt.Chart:
@@ -100,36 +173,37 @@ def scatter_chart(frame: pd.DataFrame, rater: str, measure: str, rho: float) -> 
     )
 
 
-def distribution_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Share of workers per bin, exposure and usage side by side."""
+def distribution_chart(frame: pd.DataFrame) -> alt.VConcatChart:
+    """Share of workers per bin: potential exposure (a share of tasks) and the usage score (an
+    AI applicability score), each on its own axis, never binned on one."""
     frame = frame.assign(
         bin=frame["bin_start"].map("{:.1f}".format) + "-" + frame["bin_end"].map("{:.1f}".format)
     )
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "bin:N",
-                title="Score or exposure (0-1), bins",
-                sort=None,
-                axis=alt.Axis(labelAngle=0),
-            ),
-            xOffset="measure:N",
-            y=alt.Y("share_of_workers:Q", title="Share of workers (%)", axis=alt.Axis(format="%")),
-            color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top")),
-            tooltip=[
-                alt.Tooltip("measure:N", title="Measure"),
-                alt.Tooltip("bin:N", title="Bin"),
-                alt.Tooltip("share_of_workers:Q", title="Share of workers", format=".1%"),
-                alt.Tooltip("workers:Q", title="Workers", format=",.0f"),
-            ],
+    panels = []
+    for measure in frame["measure"].drop_duplicates():
+        is_exposure = str(measure).startswith("exposure")
+        title = (
+            f"Potential exposure, {measure[len('exposure') :].strip(' ()')}: share of tasks exposed"
+            if is_exposure
+            else "Observed usage: AI applicability score (0-1)"
         )
-        .properties(
-            title="Employment-weighted distributions (OEWS May 2021 workers)",
-            height=300,
-            width=WIDTH,
-        )
+        panels.append(
+            alt.Chart(frame[frame["measure"] == measure])
+            .mark_bar(color="#d62728" if is_exposure else "#1f77b4")
+            .encode(
+                x=alt.X("bin:N", title=title, sort=None, axis=alt.Axis(labelAngle=0)),
+                y=alt.Y("share_of_workers:Q", title="Share of workers (%)",
+                        axis=alt.Axis(format="%")),
+                tooltip=[
+                    alt.Tooltip("bin:N", title="Bin"),
+                    alt.Tooltip("share_of_workers:Q", title="Share of workers", format=".1%"),
+                    alt.Tooltip("workers:Q", title="Workers", format=",.0f"),
+                ],
+            )
+            .properties(height=200, width=WIDTH)
+        )  # fmt: skip
+    return alt.vconcat(*panels).properties(
+        title="Where workers fall (OEWS May 2021 workers; matched SOC codes)"
     )
 
 

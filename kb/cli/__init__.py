@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from kb.cli import (  # noqa: F401  (importing a module registers its commands)
     agreement,
+    dashboard,
     export,
     exposure,
     labels,
+    living,
     provenance,
     query,
     releases,

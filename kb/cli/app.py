@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Every "how many rows" option: a positive count small enough for DuckDB's BIGINT (an unbounded
+# click int lets -n 99999999999999999999 reach the SQL and overflow there).
+MAX_ROWS_ASKED = 1_000_000
+ROW_COUNT = click.IntRange(1, MAX_ROWS_ASKED)
+
 
 class KBGroup(click.Group):
     """A click group that turns KBError into a ClickException (exit 1, message on stderr)."""

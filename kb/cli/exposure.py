@@ -11,8 +11,10 @@ import click
 
 from kb import vocabulary
 from kb.cli.app import (
+    ROW_COUNT,
     KBGroup,
     cli,
+    compare_option,
     db_option,
     emit,
     format_option,
@@ -25,6 +27,7 @@ from kb.cli.app import (
     thousands,
     to_json,
     vocabulary_option,
+    weighting_option,
 )
 
 if TYPE_CHECKING:
@@ -43,6 +46,9 @@ def exposure() -> None:
     Example:
       kb exposure share --threshold 0.1 --threshold 0.5
       kb exposure share --rater gpt4 --measure zeta --employment oews-2021 --format json
+      kb exposure share --employment paper,oews-2021,oews-2025
+      kb exposure left-out --employment oews-2025
+      kb exposure shift-share --threshold 0.5
     """
 
 
@@ -51,6 +57,53 @@ def _echo_recipe(chosen: Recipe, coverage: Coverage | None = None) -> None:
     click.echo(f"employment: {chosen.explain_employment()}")
     if coverage is not None:
         click.echo(f"coverage: {coverage.note()}")
+
+
+class ChoiceList(click.Choice):
+    """A click.Choice that also takes several choices separated by commas ('paper,oews-2025'),
+    giving a list; --help still lists the vocabulary."""
+
+    name = "choice list"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, list):
+            return value
+        names = [v.strip() for v in str(value).split(",") if v.strip()]
+        unknown = [n for n in names if n not in self.choices]
+        if unknown or not names:
+            self.fail(
+                f"{', '.join(unknown) or 'nothing'} is not an employment recipe; use one or "
+                f"more of {', '.join(map(str, self.choices))}, separated by commas.",
+                param,
+                ctx,
+            )
+        return list(dict.fromkeys(names))
+
+
+def _recipe_options_many(func: Any) -> Any:
+    """The recipe options with --employment taking several recipes (comma-separated)."""
+    for option in reversed(
+        [
+            click.option(
+                "--rater",
+                default="human",
+                show_default=True,
+                help="Whose labels: human, gpt4, gpt4_alt or an ingested rater.",
+            ),
+            measure_option("beta"),
+            weighting_option,
+            compare_option,
+            click.option(
+                "--employment",
+                type=ChoiceList(list(vocabulary.EMPLOYMENT_RECIPES)),
+                default="paper",
+                show_default=True,
+                help="Employment recipe, or several separated by commas (one row each).",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
 
 
 @exposure.command()
@@ -63,7 +116,7 @@ def _echo_recipe(chosen: Recipe, coverage: Coverage | None = None) -> None:
     multiple=True,
     help="Exposure threshold, a fraction of tasks (repeatable; default 0.1 and 0.5).",
 )
-@recipe_options
+@_recipe_options_many
 @vocabulary_option(
     "--by", vocabulary.GROUPINGS, default=None, help="Break the share down by one of these."
 )
@@ -75,25 +128,35 @@ def share(
     measure: str,
     weighting: str,
     compare: str,
-    employment: str,
+    employment: list[str],
     by: str | None,
     fmt: str,
 ) -> None:
     """Share of workers (and occupations) whose occupation's exposure passes a threshold.
+
+    Every share says the workers it counts and leaves out (`kb exposure left-out` lists the
+    codes left out and why). Several employment recipes give one row per recipe and threshold.
 
     \b
     Example:
       kb exposure share                                   # the paper: ~80% at 10%, ~19% at 50%
       kb exposure share -t 0.1 --rater gpt4 --measure zeta --compare ge
       kb exposure share -t 0.5 --by wage_quintile --format json
+      kb exposure share --employment paper,oews-2021,oews-2025 --format json
     """
     import pandas as pd
 
     from kb import exposure as kbexposure
     from kb import store
 
-    chosen = recipe(rater, measure, weighting, compare, employment)
     values = list(thresholds) or list(kbexposure.DEFAULT_THRESHOLDS)
+    if len(employment) > 1:
+        if by is not None:
+            raise click.UsageError("--by takes one employment recipe, not several.")
+        _share_by_vintage(db, values, recipe(rater, measure, weighting, compare, "paper"),
+                          employment, fmt)  # fmt: skip
+        return
+    chosen = recipe(rater, measure, weighting, compare, employment[0])
     with store.connect(db) as con:
         results = kbexposure.shares(con, values, chosen)
         groups = (
@@ -158,6 +221,171 @@ def share(
     shown["workers_exposed"] = frame["workers_exposed"].map("{:,.0f}".format)
     shown["workers_counted"] = frame["workers_counted"].map("{:,.0f}".format)
     emit(shown, "table")
+    if chosen.employment != "paper" or cover.onet_occupations_left_out:
+        click.echo(f"codes left out and why: kb exposure left-out --employment {chosen.employment}")
+
+
+def _share_by_vintage(
+    db: str | None, values: list[float], base: Recipe, employment: list[str], fmt: str
+) -> None:
+    """`kb exposure share --employment a,b,c`: one row per employment recipe and threshold."""
+    from kb import store
+    from kb.exposure import vintages
+
+    with store.connect(db) as con:
+        frame = vintages.by_vintage(con, employment, values, base)
+    if fmt == "json":
+        click.echo(
+            to_json({"recipe": {k: v for k, v in base.as_dict().items() if k != "employment"},
+                     "employment": employment, "rows": frame})
+        )  # fmt: skip
+        return
+    if fmt == "csv":
+        emit(frame, "csv")
+        return
+    click.echo(f"recipe: {base.describe()}".replace(", employment: paper", ""))
+    for name in employment:
+        click.echo(f"{name}: {vocabulary.EMPLOYMENT_RECIPES[name]}")
+    shown = percent(frame.drop(columns=["recipe"]), ["threshold", "share_workers",
+                                                     "share_occupations"])  # fmt: skip
+    emit(thousands(shown, ["workers_exposed", "workers_counted", "workers_left_out",
+                           "all_workers"]), "table")  # fmt: skip
+    if "paper" in employment:
+        click.echo("(paper counts an NEM occupation once per O*NET occupation mapped to it: its "
+                   "workers counted exceed all workers)")  # fmt: skip
+
+
+@exposure.command("left-out")
+@db_option
+@vocabulary_option("--employment", vocabulary.EMPLOYMENT_RECIPES, default="oews-2025")
+@format_option("table", "csv", "json")
+def left_out_cmd(db: str | None, employment: str, fmt: str) -> None:
+    """The codes an employment recipe leaves out of every share, and why.
+
+    Side oews/nem: source rows no labelled O*NET occupation reaches (their workers are not
+    counted); side onet: labelled O*NET occupations the source gives no employment.
+
+    \b
+    Example:
+      kb exposure left-out --employment oews-2025
+      kb exposure left-out --employment paper --format json
+    """
+    from kb import store
+    from kb.exposure import vintages
+
+    with store.connect(db) as con:
+        frame = vintages.left_out(con, employment)
+    if fmt == "json":
+        click.echo(to_json({"employment": employment, "left_out": frame}))
+        return
+    if fmt == "table":
+        workers = frame["employment"].sum()
+        click.echo(f"{employment}: {len(frame)} codes left out, {workers:,.0f} workers not counted")
+        frame = thousands(frame.drop(columns=["reason"]), ["employment"])
+    emit(frame, fmt)
+
+
+@exposure.command("shift-share")
+@db_option
+@click.option("--threshold", "-t", type=float, default=0.5, show_default=True,
+              help="Exposure threshold, a fraction of tasks.")  # fmt: skip
+@click.option("--rater", default="human", show_default=True, help="Whose labels.")
+@measure_option("beta")
+@weighting_option
+@compare_option
+@vocabulary_option("--start", vocabulary.EMPLOYMENT_RECIPES, default="oews-2021")
+@vocabulary_option("--end", vocabulary.EMPLOYMENT_RECIPES, default="oews-2025")
+@click.option("-n", "n", type=ROW_COUNT, default=15, show_default=True, help="Rows shown (table).")
+@format_option("table", "csv", "json")
+def shift_share_cmd(
+    db: str | None, threshold: float, rater: str, measure: str, weighting: str, compare: str,
+    start: str, end: str, n: int, fmt: str,
+) -> None:  # fmt: skip
+    """What moved the share between two employment vintages, occupation by occupation.
+
+    A shift-share decomposition: each unit's employment effect (how much its growth or
+    shrinkage moved the share) and exposure effect (its exposure crossing the threshold);
+    the effects sum to the change of the headline. Effects are in percentage points.
+
+    \b
+    Example:
+      kb exposure shift-share --threshold 0.5
+      kb exposure shift-share -t 0.1 --rater gpt4 --format json
+    """
+    from kb import store
+    from kb.exposure import vintages
+
+    base = recipe(rater, measure, weighting, compare, "paper")
+    with store.connect(db) as con:
+        frame = vintages.shift_share(con, base, threshold, start, end)
+        start_share, end_share = (
+            vintages.by_vintage(con, [name], [threshold], base)["share_workers"].iloc[0]
+            for name in (start, end)
+        )
+    totals = {
+        "share_start": start_share,
+        "share_end": end_share,
+        "change": end_share - start_share,
+        "employment_effect": float(frame["employment_effect"].sum()),
+        "exposure_effect": float(frame["exposure_effect"].sum()),
+    }
+    if fmt == "json":
+        click.echo(to_json({"start": start, "end": end, "threshold": threshold,
+                            "recipe": base.as_dict() | {"employment": f"{start} -> {end}"},
+                            "totals": totals, "units": frame}))  # fmt: skip
+        return
+    if fmt == "csv":
+        emit(frame, "csv")
+        return
+    sign = vocabulary.COMPARISON_SIGNS[compare]
+    click.echo(
+        f"share of workers with exposure {sign} {threshold:.0%} ({rater}, {measure}): "
+        f"{start} {start_share:.1%} -> {end} {end_share:.1%} "
+        f"({(end_share - start_share) * 100:+.2f} points = employment effect "
+        f"{totals['employment_effect'] * 100:+.2f} + exposure effect "
+        f"{totals['exposure_effect'] * 100:+.2f})"
+    )
+    shown = frame.head(n).copy()
+    for column in ("employment_effect", "exposure_effect", "total_effect"):
+        shown[column] = (shown[column] * 100).map("{:+.3f}".format)
+    shown = percent(shown, ["exposure_start", "exposure_end"])
+    emit(thousands(shown, ["employment_start", "employment_end", "employment_change"]), "table")
+    click.echo(f"(largest {len(shown)} of {len(frame)} units by total effect, in points)")
+
+
+@exposure.command("tasks")
+@db_option
+@click.option("--occupation", "onet_code", default=None,
+              help="One O*NET-SOC occupation's tasks then and now.")  # fmt: skip
+@click.option("--coverage", "least", type=ROW_COUNT, default=None,
+              help="The N occupations whose tasks today the labels cover least.")  # fmt: skip
+@format_option("table", "csv", "json")
+def tasks_cmd(db: str | None, onet_code: str | None, least: int | None, fmt: str) -> None:
+    """Tasks then (O*NET 27.2, labelled) and now (O*NET 29.3): kept, dropped and new.
+
+    Exposure shares stay on the labelled tasks; this says how current they are.
+
+    \b
+    Example:
+      kb exposure tasks
+      kb exposure tasks --coverage 10
+      kb exposure tasks --occupation 15-1252.00 --format json
+    """
+    from kb import store
+    from kb.exposure import vintages
+
+    with store.connect(db) as con:
+        if onet_code:
+            frame = vintages.occupation_task_changes(con, onet_code)
+        elif least is not None:
+            frame = vintages.task_coverage(con, least)
+        else:
+            frame = vintages.task_status(con)
+    if fmt == "table" and onet_code:
+        frame = frame.assign(statement=frame["statement"].str.slice(0, 80))
+    if fmt == "table" and "share_labelled" in frame:
+        frame = percent(frame, ["share_labelled"])
+    emit(frame, fmt)
 
 
 @exposure.command()
@@ -219,7 +447,9 @@ def curve(
 @exposure.command()
 @db_option
 @recipe_options
-@click.option("-n", "n", type=int, default=10, show_default=True, help="How many occupations.")
+@click.option(
+    "-n", "n", type=ROW_COUNT, default=10, show_default=True, help="How many occupations."
+)
 @click.option("--least", is_flag=True, help="The least exposed instead of the most.")
 @format_option("table", "csv", "json")
 def top(
@@ -307,7 +537,9 @@ def summary(db: str | None, fmt: str) -> None:
 @exposure.command()
 @db_option
 @click.argument("text", default="")
-@click.option("--limit", type=int, default=20, show_default=True, help="At most this many rows.")
+@click.option(
+    "--limit", type=ROW_COUNT, default=20, show_default=True, help="At most this many rows."
+)
 @format_option("table", "csv", "json")
 def search(db: str | None, text: str, limit: int, fmt: str) -> None:
     """Find occupations by title substring (or O*NET-SOC code prefix).
@@ -351,9 +583,11 @@ def occupation(db: str | None, onet_code: str, fmt: str) -> None:
     )
     for recipe_name in vocabulary.EMPLOYMENT_RECIPES:
         emp, wage = detail.employment[recipe_name], detail.annual_wage[recipe_name]
+        shared = detail.shared_by.get(recipe_name, 1)
+        note = f" (shared by {shared} O*NET occupations)" if shared > 1 else ""
         click.echo(
             f"employment ({recipe_name}): "
-            f"{'n/a' if emp is None else f'{emp:,.0f}'}; median wage "
+            f"{'n/a' if emp is None else f'{emp:,.0f}'}{note}; median wage "
             f"{'n/a' if wage is None else f'${wage:,.0f}'}"
         )
     click.echo("")

@@ -77,18 +77,7 @@ def ingest_labels(
     if fmt == "json":
         click.echo(to_json(report.as_dict()))
         return
-    verb = "Would add" if dry_run else "Added"
-    counts = ", ".join(f"{k} {v:,}" for k, v in report.label_counts.items())
-    who = (
-        f"release {report.produced_by_release}"
-        if report.produced_by_release
-        else "human annotators"
-    )
-    click.echo(
-        f"{verb} rater {report.rater} ({report.kind}, by {who}, {report.date}): "
-        f"{report.rows:,} of {report.tasks_in_store:,} tasks in {report.occupations:,} "
-        f"occupations ({counts})"
-    )
+    click.echo(report.summary())
     for path in report.files:
         click.echo(f"  wrote {path}")
     if dry_run:

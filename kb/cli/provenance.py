@@ -48,22 +48,37 @@ def provenance_cmd(db: str | None, fmt: str) -> None:
     show_default=True,
     help="Usage headline: share of workers scoring at least this.",
 )
+@click.option(
+    "--after",
+    "after",
+    default=None,
+    help="List the releases dated after this exposure source (source id, rater or measure).",
+)
 @format_option("table", "json", "csv")
-def knew_when(db: str | None, usage_cut: float, fmt: str) -> None:
+def knew_when(db: str | None, usage_cut: float, after: str | None, fmt: str) -> None:
     """What we knew when: each exposure source's headline figure by its date and release.
 
-    Label sets: share of workers with more than 10% / 50% of tasks exposed (paper recipe,
-    that rater). Usage: employment-weighted mean AI applicability score and the share of
-    workers in occupations scoring at least --usage-cut.
+    Every source sits at the date it was made (labels) or observed (usage), tied to the release
+    that produced it or was observed. Label sets: share of workers with more than 10% / 50% of
+    tasks exposed (paper recipe, that rater). "Working with AI": employment-weighted mean AI
+    applicability score and the share of workers in occupations scoring at least --usage-cut.
+    The Economic Index: the share of Claude conversations on tasks labelled E1 or E2.
 
     \b
     Example:
       kb knew-when
+      kb knew-when --after human        # the releases the human labels could not have seen
       kb knew-when --format json
     """
     from kb import provenance, store
 
     with store.connect(db) as con:
+        if after is not None:
+            releases = provenance.releases_after(con, after)
+            if fmt == "table":
+                click.echo(f"{len(releases)} releases on the timeline are dated after {after}:")
+            emit(blank_missing(releases, fmt), fmt)
+            return
         frame = provenance.history(con, usage_cut=usage_cut)
     if fmt == "table":
         frame = frame.assign(value=frame["value"].map(lambda v: f"{v:.3f}"))[

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import click
 
-from kb import sandbox
+from kb import defaults
 from kb.cli.app import cli, db_option, format_option
+
+if TYPE_CHECKING:
+    from kb.sandbox import Format
 
 
 def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -20,24 +24,24 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
 @cli.command()
 @db_option
 @click.argument("sql")
-@format_option(*sandbox.FORMATS)
+@format_option(*defaults.SANDBOX_FORMATS)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     callback=_finite,
-    default=sandbox.DEFAULT_TIMEOUT_SECONDS,
+    default=defaults.SANDBOX_TIMEOUT_SECONDS,
     show_default=True,
     help="Stop the query after this many seconds (positive, finite).",
 )
 @click.option(
     "-n",
     "--max-rows",
-    type=click.IntRange(1, sandbox.MAX_ROWS_LIMIT),
-    default=sandbox.DEFAULT_MAX_ROWS,
+    type=click.IntRange(1, defaults.SANDBOX_MAX_ROWS_LIMIT),
+    default=defaults.SANDBOX_MAX_ROWS,
     show_default=True,
     help="Return at most this many rows (a note on stderr says when the output was cut).",
 )
-def query(db: str | None, sql: str, fmt: sandbox.Format, timeout: float, max_rows: int) -> None:
+def query(db: str | None, sql: str, fmt: Format, timeout: float, max_rows: int) -> None:
     """Run one read-only SQL statement on the store (no writes, files, ATTACH or extensions).
 
     The statement runs in a separate process with a time limit, a memory limit and caps on the
@@ -49,6 +53,8 @@ def query(db: str | None, sql: str, fmt: sandbox.Format, timeout: float, max_row
       kb query "SELECT id, name, date FROM timeline LIMIT 5"
       kb query "SELECT * FROM releases_per_day" --format csv
     """
+    from kb import sandbox  # DuckDB: only when a query runs
+
     result = sandbox.run(sql, db, sandbox.Limits(timeout=timeout, max_rows=max_rows))
     click.echo(sandbox.render(result, fmt), nl=False)
     if result.truncated:

@@ -40,18 +40,7 @@ def ingest_releases(
 
     report = releases.ingest(files, db=db, data_dir=data_dir, dry_run=dry_run)
     if fmt == "json":
-        click.echo(
-            to_json(
-                {
-                    "dry_run": report.dry_run,
-                    **{s: report.count(s) for s in ("added", "updated", "unchanged")},
-                    "records": [
-                        {"id": o.id, "status": o.status, "file": o.file, "path": o.path}
-                        for o in report.outcomes
-                    ],
-                }
-            )
-        )
+        click.echo(to_json(report.as_dict()))
         return
     emit([{"id": o.id, "status": o.status, "from": o.file} for o in report.outcomes], "table")
     click.echo(report.summary())

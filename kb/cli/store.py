@@ -31,6 +31,12 @@ def build(db: str | None, raw_dir: str | None) -> None:
 
     report = kbbuild.build(db, raw_dir=raw_dir, progress=lambda m: click.echo(f"  {m}", err=True))
     click.echo(f"Built {report.db} in {report.seconds:.1f} s")
+    if not report.current:
+        click.echo(
+            "Warning: files in data/ changed while the build read them, so the store is marked "
+            "as needing a build; run `kb build` again.",
+            err=True,
+        )
 
 
 @cli.command()
@@ -60,3 +66,7 @@ def info(db: str | None, fmt: str) -> None:
         click.echo("\nupstream files")
         for row in about.upstream_files:
             click.echo(f"  {row['dataset']}/{row['file']}  sha256 {row['sha256'][:12]}…")
+    if about.releases_per_source:
+        click.echo("\nreleases per source")
+        for source, n in about.releases_per_source.items():
+            click.echo(f"  {source:<28} {n:>8,}")

@@ -9,6 +9,7 @@ import click
 
 from kb import defaults, vocabulary
 from kb.cli.app import (
+    ROW_COUNT,
     KBGroup,
     cli,
     db_option,
@@ -89,9 +90,7 @@ def usage_compare(db: str | None, rater: str, measure: str, fmt: str) -> None:
     show_default=True,
     help="Smallest gap between the two percentile ranks (0-1).",
 )
-@click.option(
-    "-n", "n", type=click.IntRange(1), default=15, show_default=True, help="Rows per group."
-)
+@click.option("-n", "n", type=ROW_COUNT, default=15, show_default=True, help="Rows per group.")
 @format_option("table", "json", "csv")
 def usage_gaps(db: str | None, rater: str, measure: str, min_gap: float, n: int, fmt: str) -> None:
     """Occupations highly exposed but little used, and the reverse.
@@ -157,3 +156,158 @@ def usage_distribution(db: str | None, rater: str, measure: str, bins: int, fmt:
 
     with store.connect(db) as con:
         emit(usage.weighted_distribution(con, rater, measure, bins), fmt)
+
+
+def _rater_measure(func: F) -> F:
+    func = measure_option("beta", "Exposure measure.")(func)
+    return click.option(
+        "--rater", default="human", show_default=True, help="Whose task labels give the exposure."
+    )(func)
+
+
+@usage_group.command("claude")
+@db_option
+@vocabulary_option(
+    "--employment", vocabulary.EMPLOYMENT_RECIPES, default="oews-2025",
+    help="Whose employment each occupation's unit carries.",
+)  # fmt: skip
+@click.option("-n", "n", type=ROW_COUNT, default=20, show_default=True, help="Rows shown (table).")
+@format_option("table", "json", "csv")
+def usage_claude(db: str | None, employment: str, n: int, fmt: str) -> None:
+    """Observed Claude usage per occupation (Anthropic Economic Index, 2025-02-10), with
+    employment: the percent of all conversations on its tasks.
+
+    Statements are matched to labelled O*NET tasks by normalised text; a statement shared by
+    several tasks is split equally (usage_share); usage_share_unsplit gives each its whole share.
+
+    \b
+    Example:
+      kb usage claude -n 10
+      kb usage claude --employment oews-2021 --format csv > claude.csv
+    """
+    from kb import store
+    from kb.usage import aei
+
+    with store.connect(db) as con:
+        summary = aei.match_summary(con)
+        frame = aei.stored_occupation_usage(con, employment)
+    if fmt == "json":
+        click.echo(to_json({"release": aei.RELEASE.release, "employment": employment,
+                            "match": summary, "occupations": frame}))  # fmt: skip
+        return
+    if fmt == "csv":
+        emit(frame, "csv")
+        return
+    click.echo(_match_line(summary))
+    emit(frame.head(n).round({"usage_share": 3, "usage_share_unsplit": 3}), "table")
+
+
+def _match_line(summary: dict[str, float]) -> str:
+    return (
+        f"{summary['statements_matched']:,} of {summary['statements']:,} task statements "
+        f"({summary['match_rate']:.1%}) match a labelled O*NET task; they carry "
+        f"{summary['pct_matched']:.1f}% of the conversations (kb usage unmatched lists the rest)"
+    )
+
+
+@usage_group.command("unmatched")
+@db_option
+@click.option("-n", "n", type=ROW_COUNT, default=20, show_default=True, help="Rows shown (table).")
+@format_option("table", "json", "csv")
+def usage_unmatched(db: str | None, n: int, fmt: str) -> None:
+    """Economic Index task statements that match no labelled O*NET task, largest share first.
+
+    \b
+    Example:
+      kb usage unmatched -n 10
+    """
+    from kb import store
+    from kb.usage import aei
+
+    with store.connect(db) as con:
+        summary = aei.match_summary(con)
+        frame = aei.unmatched(con)
+    if fmt == "json":
+        click.echo(to_json({"match": summary, "unmatched": frame}))
+        return
+    if fmt == "table":
+        click.echo(_match_line(summary))
+        frame = frame.head(n)
+    emit(frame, fmt)
+
+
+@usage_group.command("by-label")
+@db_option
+@format_option("table", "json", "csv")
+def usage_by_label_cmd(db: str | None, fmt: str) -> None:
+    """How observed Claude usage falls on potential exposure: the share of conversations on
+    tasks each rater (humans, GPT-4) labelled E0, E1 and E2.
+
+    pct: percent of all conversations; share_of_matched: of the conversations on matched tasks.
+
+    \b
+    Example:
+      kb usage by-label --format json
+    """
+    from kb import store
+    from kb.usage import aei
+
+    with store.connect(db) as con:
+        frame = aei.stored_usage_by_label(con)
+    emit(frame.round(4) if fmt == "table" else frame, fmt)
+
+
+@usage_group.command("claude-gaps")
+@db_option
+@_rater_measure
+@click.option(
+    "--exposure-cut",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="'Exposed, not used': exposure above this and no observed conversation.",
+)
+@click.option(
+    "--usage-percentile",
+    type=click.FloatRange(0, 1),
+    default=0.9,
+    show_default=True,
+    help="'Used, not exposed': usage at or above this percentile, exposure <= 0.1.",
+)
+@format_option("table", "json", "csv")
+def usage_claude_gaps(
+    db: str | None, rater: str, measure: str, exposure_cut: float, usage_percentile: float,
+    fmt: str,
+) -> None:  # fmt: skip
+    """Occupations with high potential exposure and no observed Claude use, and the reverse.
+
+    \b
+    Example:
+      kb usage claude-gaps --rater gpt4 --exposure-cut 0.6
+    """
+    from kb import store
+    from kb.usage import aei
+
+    with store.connect(db) as con:
+        frame = aei.gaps(con, rater, measure, exposure_cut, usage_percentile)
+    emit(frame.round(4) if fmt == "table" else frame, fmt)
+
+
+@usage_group.command("correlations")
+@db_option
+@_rater_measure
+@format_option("table", "json", "csv")
+def usage_correlations(db: str | None, rater: str, measure: str, fmt: str) -> None:
+    """Rank correlation of potential exposure with each observed usage source (the Economic
+    Index and "Working with AI"), at occupation level.
+
+    \b
+    Example:
+      kb usage correlations --rater gpt4
+    """
+    from kb import store
+    from kb.usage import aei
+
+    with store.connect(db) as con:
+        frame = aei.correlations(con, rater, measure)
+    emit(frame.round(3) if fmt == "table" else frame, fmt)

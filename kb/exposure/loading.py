@@ -21,13 +21,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
+import numpy as np
 
 from kb import sources, sql, xlsx
 from kb.errors import Problem, ValidationError
+from kb.exposure.recipe import load_employment_vocabulary
 from kb.vocabulary import LABELS, MEASURE_FORMULAS, MEASURE_WEIGHTS, canonical_measure
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kb.build import BuildContext
 
 DATASET = "gpts-are-gpts"
@@ -98,34 +101,38 @@ def store_exposure(con: duckdb.DuckDBPyConnection, raters: Sequence[str]) -> Non
 
 
 def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
-    """The build step: verify and read every file first, then write all tables."""
+    """The build step: verify and read every file first (into temporary tables, read and checked
+    by DuckDB; the two workbooks through kb.xlsx), then write all tables with INSERT ... SELECT."""
     stage_labelset(con, sources.resolve(DATASET, LABELSET, ctx))
-    oews = read_oews(sources.resolve(DATASET, OEWS, ctx))
-    projections = read_projections(sources.resolve(DATASET, PROJECTIONS, ctx))
-    crosswalk = read_crosswalk(sources.resolve(DATASET, CROSSWALK, ctx))
-    job_zones = read_job_zones(sources.resolve(DATASET, JOB_ZONES, ctx))
-    reference = read_occ_level(sources.resolve(DATASET, OCC_LEVEL, ctx))
+    stage_oews(con, sources.resolve(DATASET, OEWS, ctx))
+    stage_projections(con, sources.resolve(DATASET, PROJECTIONS, ctx))
+    stage_crosswalk(con, sources.resolve(DATASET, CROSSWALK, ctx))
+    stage_job_zones(con, sources.resolve(DATASET, JOB_ZONES, ctx))
+    stage_occ_level(con, sources.resolve(DATASET, OCC_LEVEL, ctx))
     ctx.counts["upstream_files"] = sources.record(con, ctx)
 
     load_measures(con)
-    majors = oews[oews["level"] == "major"][["code", "title"]]
-    con.register("major_frame", majors)
-    con.execute("INSERT INTO soc_major_groups SELECT code, title FROM major_frame ORDER BY code")
-    employment = pd.concat([oews, projections], ignore_index=True)
-    con.register("employment_frame", employment)
+    load_employment_vocabulary(con)
+    con.execute(
+        "INSERT INTO soc_major_groups SELECT code, title FROM oews_2021_rows "
+        "WHERE level = 'major' ORDER BY code"
+    )
     con.execute(
         "INSERT INTO employment SELECT vintage, code, title, level, employment, annual_wage, "
-        "wage_topcoded, mean_wage, education FROM employment_frame ORDER BY vintage, code"
+        "wage_topcoded, mean_wage, education FROM (SELECT * FROM oews_2021_rows "
+        "UNION ALL BY NAME SELECT * FROM projection_rows) ORDER BY vintage, code"
     )
-    con.register("crosswalk_frame", crosswalk)
-    con.execute("INSERT INTO onet_nem_crosswalk SELECT * FROM crosswalk_frame ORDER BY onet_code")
+    con.execute("INSERT INTO onet_nem_crosswalk SELECT * FROM crosswalk_rows ORDER BY onet_code")
 
     con.execute(
         "CREATE TEMP VIEW occupation_frame AS SELECT DISTINCT onet_code, title FROM labelset"
     )
-    con.register("job_zone_frame", job_zones)
-    hybrid = pd.DataFrame(list(OEWS_HYBRID_CODES.items()), columns=["soc_code", "oews_code"])
-    con.register("oews_hybrid_frame", hybrid)
+    con.execute("CREATE TEMP VIEW job_zone_frame AS SELECT title, job_zone FROM job_zone_rows")
+    con.execute(
+        "CREATE TEMP TABLE oews_hybrid_frame AS "
+        "SELECT unnest($soc::VARCHAR[]) AS soc_code, unnest($oews::VARCHAR[]) AS oews_code",
+        {"soc": list(OEWS_HYBRID_CODES), "oews": list(OEWS_HYBRID_CODES.values())},
+    )
     sql.execute(con, "insert_occupations")
     con.execute(
         "INSERT INTO tasks SELECT onet_code, task_id, statement, task_type FROM labelset "
@@ -135,34 +142,33 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
         "INSERT INTO raters (rater, description, source) VALUES (?, ?, ?)",
         [(r, d, f"{LABELSET}: {c}") for r, (c, d) in BUILTIN_RATERS.items()],
     )
-    # One statement per rater: a third of the rows to sort and check at a time keeps the peak
-    # memory of a large build down (the key checks dominate either way). The column name comes
-    # from the constant BUILTIN_RATERS; the rater name is a parameter.
+    # One statement per rater: a third of the rows to sort at a time keeps the peak memory of a
+    # large build down. The column name comes from the constant BUILTIN_RATERS; the rater name is
+    # a parameter. task_labels declares no keys (see check_task_labels): here they hold by
+    # construction, as stage_labelset has refused a repeated task and `tasks` holds these tasks.
     for rater, (column, _) in BUILTIN_RATERS.items():
         con.execute(
             f'INSERT INTO task_labels SELECT onet_code, task_id, ?, "{column}" '  # noqa: S608
             "FROM labelset ORDER BY onet_code, task_id",
             [rater],
         )
-    for view in ("occupation_frame", "labelset"):
+    for view in ("occupation_frame", "job_zone_frame", "labelset"):
         con.execute(f"DROP VIEW {view}")
     con.execute("DROP TABLE labelset_text")  # the raw text is loaded: free it for what follows
-    con.register("reference_frame", reference)
-    con.execute(
-        "INSERT INTO reference_occupation_exposure SELECT * FROM reference_frame ORDER BY ALL"
+    sql.execute(
+        con,
+        "insert_reference_exposure",
+        {
+            "columns": list(_occ_level_columns()),
+            "raters": [OCC_LEVEL_RATERS[p] for p, _ in _occ_level_columns().values()],
+            "measures": [canonical_measure(m) for _, m in _occ_level_columns().values()],
+        },
     )
     sql.execute(con, "occupation_units")
     sql.execute(con, "employment_coverage")
     store_exposure(con, list(BUILTIN_RATERS))
-    for name in (
-        "major_frame",
-        "employment_frame",
-        "crosswalk_frame",
-        "job_zone_frame",
-        "reference_frame",
-        "oews_hybrid_frame",
-    ):
-        con.unregister(name)
+    for table in STAGED_TABLES:
+        con.execute(f"DROP TABLE {table}")
     for table in (
         "occupations",
         "tasks",
@@ -178,13 +184,37 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
         ctx.counts[table] = _count(con, table)
 
 
+# The temporary tables load_into's readers fill (dropped once loaded).
+STAGED_TABLES = (
+    "oews_2021_text",
+    "oews_2021_rows",
+    "projection_rows",
+    "crosswalk_rows",
+    "job_zone_rows",
+    "reference_exposure_rows",
+    "oews_hybrid_frame",
+)
+
+
+def check_task_labels(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """The keys task_labels does not declare, checked set-wise: each (task, rater) once, every
+    task in `tasks`, every rater in `raters`. Returns up to 50 problems of each kind.
+
+    Not run by the build, whose labels hold these keys by construction (at 100x the check costs
+    about 4 CPU seconds and 300 MiB); for stores changed by hand and for `kb verify`."""
+    return [
+        Problem("task_labels", f"task {task_id} of {code}", "rater", message)
+        for code, task_id, message in sql.execute(con, "check_task_labels").fetchall()
+    ]
+
+
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 (a constant)
-    return int(row[0]) if row else 0
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # noqa: S608 (a constant)
+    return int(rows[0][0])
 
 
-def _require_columns(frame: pd.DataFrame, wanted: Sequence[str], file: str) -> None:
-    missing = [c for c in wanted if c not in frame.columns]
+def _require_columns(columns: Sequence[str], wanted: Sequence[str], file: str) -> None:
+    missing = [c for c in wanted if c not in columns]
     if missing:
         raise ValidationError(
             [Problem(file, "header", c, "column is missing") for c in missing],
@@ -200,6 +230,47 @@ def _raise_if(problems: list[Problem], file: str) -> None:
 def _header(path: Path) -> list[str]:
     with path.open(encoding="utf-8", newline="") as handle:
         return handle.readline().rstrip("\r\n").split("\t")
+
+
+def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The column names of a comma-separated file, as DuckDB reads its header."""
+    try:
+        rows = con.execute(
+            "DESCRIBE SELECT * FROM read_csv(?, header = true, all_varchar = true)", [str(path)]
+        ).fetchall()
+    except duckdb.Error as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise ValidationError(
+            [Problem(path.name, "file", None, f"cannot be read as CSV: {reason}")]
+        ) from exc
+    return [str(row[0]) for row in rows]
+
+
+def _quoted(columns: Sequence[str]) -> str:
+    """Constant column names as a list of SQL identifiers."""
+    return ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+
+
+def _stage_columns(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    text: dict[str, list[str | None]],
+    numbers: dict[str, list[float | None]],
+) -> None:
+    """A temporary table from Python column lists (text columns, then number columns), handed to
+    DuckDB as numpy arrays: one scan, no row-by-row inserts and no pandas."""
+    arrays: dict[str, Any] = {name: np.array(values, dtype=object) for name, values in text.items()}
+    for name, values in numbers.items():
+        arrays[name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    con.register(f"{table}_arrays", arrays)  # NaN arrives as NULL
+    try:
+        columns = [f'CAST("{n}" AS VARCHAR) AS "{n}"' for n in text] + [f'"{n}"' for n in numbers]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "  # noqa: S608 (constant names)
+            f"SELECT {', '.join(columns)} FROM {table}_arrays"
+        )
+    finally:
+        con.unregister(f"{table}_arrays")
 
 
 def _either(terms: Sequence[str]) -> str:
@@ -288,39 +359,28 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def read_oews(path: Path) -> pd.DataFrame:
-    """national_May2021_dl.csv -> employment rows (vintage oews-2021), all O_GROUP levels."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    _require_columns(
-        frame, ["OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP", "A_MEDIAN", "A_MEAN"], path.name
+OEWS_COLUMNS = ("OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP", "A_MEDIAN", "A_MEAN")
+
+
+def stage_oews(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """national_May2021_dl.csv -> the temporary table oews_2021_rows: employment rows (vintage
+    oews-2021, columns as in `employment`), all O_GROUP levels. Returns the number of rows."""
+    _require_columns(_csv_columns(con, path), OEWS_COLUMNS, path.name)
+    sql.execute(con, "oews_2021_text", {"path": str(path)}, columns=_quoted(OEWS_COLUMNS))
+    bad = con.execute(
+        "SELECT line, trim(coalesce(OCC_CODE, '')) FROM oews_2021_text "
+        "WHERE NOT regexp_full_match(trim(coalesce(OCC_CODE, '')), '\\d{2}-\\d{4}') "
+        "ORDER BY line LIMIT 50"
+    ).fetchall()
+    _raise_if(
+        [
+            Problem(path.name, f"line {line}", "OCC_CODE", f"{code!r} is not a SOC code")
+            for line, code in bad
+        ],
+        path.name,
     )
-    codes = frame["OCC_CODE"].str.strip()
-    bad = ~codes.str.fullmatch(r"\d{2}-\d{4}")
-    if bad.any():
-        _raise_if(
-            [
-                Problem(
-                    path.name, f"line {i + 2}", "OCC_CODE", f"{codes.iloc[i]!r} is not a SOC code"
-                )
-                for i in bad.to_numpy().nonzero()[0]
-            ],
-            path.name,
-        )
-    median = frame["A_MEDIAN"].str.strip()
-    topcoded = median.eq("#")
-    return pd.DataFrame(
-        {
-            "vintage": "oews-2021",
-            "code": codes,
-            "title": frame["OCC_TITLE"].str.strip(),
-            "level": frame["O_GROUP"].str.strip(),
-            "employment": frame["TOT_EMP"].map(_number),
-            "annual_wage": median.map(_number).where(~topcoded, TOP_CODED_ANNUAL_WAGE),
-            "wage_topcoded": topcoded,
-            "mean_wage": frame["A_MEAN"].map(_number),
-            "education": None,
-        }
-    )
+    sql.execute(con, "oews_2021_rows", {"top_coded": TOP_CODED_ANNUAL_WAGE})
+    return _count(con, "oews_2021_rows")
 
 
 def _header_index(rows: list[tuple[Any, ...]], first: str, file: str) -> int:
@@ -334,11 +394,12 @@ def _header_index(rows: list[tuple[Any, ...]], first: str, file: str) -> int:
     )
 
 
-def read_projections(path: Path) -> pd.DataFrame:
-    """Table 1.7 of occupation_2023_final.xlsx -> employment rows (vintage projections-2022).
+def stage_projections(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Table 1.7 of occupation_2023_final.xlsx -> the temporary table projection_rows:
+    employment rows (vintage projections-2022, columns as in `employment`).
 
     Employment is converted from thousands to persons; the total row becomes level 'total',
-    other 'Summary' rows 'summary', and 'Line item' rows 'line item'.
+    other 'Summary' rows 'summary', and 'Line item' rows 'line item'. Returns the row count.
     """
     rows = xlsx.read_sheet(path, PROJECTIONS_SHEET)
     head = _header_index(rows, "2022 National Employment Matrix title", path.name)
@@ -361,35 +422,42 @@ def read_projections(path: Path) -> pd.DataFrame:
             path.name,
         )
     pos = {k: header.index(v) for k, v in want.items()}
-    records = []
+    text: dict[str, list[str | None]] = {"code": [], "title": [], "level": [], "education": []}
+    numbers: dict[str, list[float | None]] = {"employment": [], "annual_wage": []}
     for row in rows[head + 1 :]:
         code = row[pos["code"]]
         if not isinstance(code, str) or not code.strip():
             continue  # footnotes
         code = code.strip()
-        kind = str(row[pos["type"]]).strip()
         employment = _number(row[pos["employment"]])
         education = row[pos["education"]]
-        records.append(
-            {
-                "vintage": "projections-2022",
-                "code": code,
-                "title": str(row[pos["title"]]).strip(),
-                "level": "total" if code == "00-0000" else kind.lower(),
-                "employment": None if employment is None else round(employment * 1000),
-                "annual_wage": _number(row[pos["wage"]]),
-                "wage_topcoded": False,
-                "mean_wage": None,
-                "education": education.strip()
-                if isinstance(education, str) and education.strip() not in ("", "—")
-                else None,
-            }
+        text["code"].append(code)
+        text["title"].append(str(row[pos["title"]]).strip())
+        text["level"].append(
+            "total" if code == "00-0000" else str(row[pos["type"]]).strip().lower()
         )
-    return pd.DataFrame.from_records(records)
+        text["education"].append(
+            education.strip()
+            if isinstance(education, str) and education.strip() not in ("", "—")
+            else None
+        )
+        numbers["employment"].append(
+            None if employment is None else float(round(employment * 1000))
+        )
+        numbers["annual_wage"].append(_number(row[pos["wage"]]))
+    _stage_columns(con, "projection_staged", text, numbers)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE projection_rows AS SELECT 'projections-2022' AS vintage, "
+        "code, title, level, employment, annual_wage, false AS wage_topcoded, "
+        "CAST(NULL AS DOUBLE) AS mean_wage, education FROM projection_staged"
+    )
+    con.execute("DROP TABLE projection_staged")
+    return _count(con, "projection_rows")
 
 
-def read_crosswalk(path: Path) -> pd.DataFrame:
-    """nem-onet-to-soc-crosswalk.xlsx -> onet_code, onet_title, nem_code, nem_title."""
+def stage_crosswalk(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """nem-onet-to-soc-crosswalk.xlsx -> the temporary table crosswalk_rows: onet_code,
+    onet_title, nem_code, nem_title (one row per O*NET-SOC code). Returns the row count."""
     rows = xlsx.read_sheet(path)
     head = _header_index(rows, "O*NET-SOC Code", path.name)
     header = [str(h).strip() if h is not None else "" for h in rows[head]]
@@ -405,74 +473,70 @@ def read_crosswalk(path: Path) -> pd.DataFrame:
             [Problem(path.name, "header", m, "column is missing") for m in missing], path.name
         )
     idx = [header.index(n) for n in names]
-    records = [
-        tuple(str(row[i]).strip() for i in idx)
+    kept = [
+        row
         for row in rows[head + 1 :]
         if row and row[idx[0]] is not None and str(row[idx[0]]).strip()
     ]
-    frame = pd.DataFrame.from_records(
-        records, columns=["onet_code", "onet_title", "nem_code", "nem_title"]
-    )
-    dupes = frame[frame["onet_code"].duplicated()]
+    columns = ["onet_code", "onet_title", "nem_code", "nem_title"]
+    text: dict[str, list[str | None]] = {
+        name: [str(row[i]).strip() for row in kept] for name, i in zip(columns, idx, strict=True)
+    }
+    _stage_columns(con, "crosswalk_rows", text, {})
+    dupes = con.execute(
+        "SELECT onet_code FROM (SELECT onet_code, row_number() OVER (PARTITION BY onet_code "
+        "ORDER BY rowid) AS seen, rowid FROM crosswalk_rows) WHERE seen > 1 ORDER BY rowid"
+    ).fetchall()
     _raise_if(
         [
             Problem(path.name, f"O*NET-SOC code {c}", "O*NET-SOC Code", "appears twice")
-            for c in dupes["onet_code"]
+            for (c,) in dupes
         ],
         path.name,
     )
-    return frame
+    return _count(con, "crosswalk_rows")
 
 
-def read_job_zones(path: Path) -> pd.DataFrame:
-    """occupations_onet_basic_skills.csv -> title, job_zone (O*NET Job Zone 1-5, by title)."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    _require_columns(frame, ["Occupation", "Job Zone"], path.name)
-    zones = pd.to_numeric(frame["Job Zone"], errors="coerce")
-    bad = ~zones.isin([1, 2, 3, 4, 5])
+def stage_job_zones(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """occupations_onet_basic_skills.csv -> the temporary table job_zone_rows: line, title,
+    job_zone_text, job_zone (O*NET Job Zone 1-5, by title). Returns the row count."""
+    _require_columns(_csv_columns(con, path), ["Occupation", "Job Zone"], path.name)
+    sql.execute(con, "job_zone_rows", {"path": str(path)})
+    bad = con.execute(
+        "SELECT line, job_zone_text FROM job_zone_rows WHERE job_zone IS NULL ORDER BY line"
+    ).fetchall()
     _raise_if(
         [
-            Problem(
-                path.name,
-                f"line {i + 2}",
-                "Job Zone",
-                f"{frame['Job Zone'].iloc[i]!r} is not a Job Zone 1-5",
-            )
-            for i in bad.to_numpy().nonzero()[0]
+            Problem(path.name, f"line {line}", "Job Zone", f"{text!r} is not a Job Zone 1-5")
+            for line, text in bad
         ],
         path.name,
     )
-    return pd.DataFrame({"title": frame["Occupation"].str.strip(), "job_zone": zones.astype(int)})
+    return _count(con, "job_zone_rows")
 
 
-def read_occ_level(path: Path) -> pd.DataFrame:
-    """occ_level.csv -> long form onet_code, rater (gpt4 / human), measure, exposure."""
-    frame = pd.read_csv(path, dtype={"O*NET-SOC Code": str})
-    columns = [f"{p}_{m}" for p in OCC_LEVEL_RATERS for m in OCC_LEVEL_SUFFIXES]
-    _require_columns(frame, ["O*NET-SOC Code", *columns], path.name)
-    long = frame.melt(
-        id_vars=["O*NET-SOC Code"], value_vars=columns, var_name="column", value_name="exposure"
-    )
-    prefix = long["column"].str.rsplit("_", n=1).str[0]
-    suffix = long["column"].str.rsplit("_", n=1).str[1]
-    bad = long["exposure"].isna() | ~long["exposure"].between(0, 1)
+def _occ_level_columns() -> dict[str, tuple[str, str]]:
+    """occ_level.csv's exposure columns -> (their prefix, their suffix), in file order."""
+    return {f"{p}_{m}": (p, m) for p in OCC_LEVEL_RATERS for m in OCC_LEVEL_SUFFIXES}
+
+
+def stage_occ_level(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """occ_level.csv -> the temporary table reference_exposure_rows (long form: onet_code, the
+    column, its text and exposure), every value checked to be a number between 0 and 1."""
+    columns = list(_occ_level_columns())
+    _require_columns(_csv_columns(con, path), ["O*NET-SOC Code", *columns], path.name)
+    sql.execute(con, "reference_exposure_rows", {"path": str(path)}, columns=_quoted(columns))
+    bad = con.execute(
+        'SELECT onet_code, "column" FROM reference_exposure_rows '
+        "WHERE exposure IS NULL OR NOT exposure BETWEEN 0 AND 1 OR isnan(exposure) "
+        'ORDER BY list_position(?::VARCHAR[], "column"), row_number',
+        [columns],
+    ).fetchall()
     _raise_if(
         [
-            Problem(
-                path.name,
-                f"occupation {long['O*NET-SOC Code'].iloc[i]}",
-                long["column"].iloc[i],
-                "is not a number between 0 and 1",
-            )
-            for i in bad.to_numpy().nonzero()[0]
+            Problem(path.name, f"occupation {code}", column, "is not a number between 0 and 1")
+            for code, column in bad
         ],
         path.name,
     )
-    return pd.DataFrame(
-        {
-            "onet_code": long["O*NET-SOC Code"].str.strip(),
-            "rater": prefix.map(OCC_LEVEL_RATERS),
-            "measure": suffix.map(canonical_measure),
-            "exposure": long["exposure"].astype(float),
-        }
-    )
+    return _count(con, "reference_exposure_rows")

@@ -23,10 +23,14 @@ class OccupationDetail:
     major_group_title: str
     job_zone: int | None
     education: str | None
-    employment: dict[str, float | None]  # by employment recipe ('paper', 'oews-2021')
+    employment: dict[str, float | None]  # by employment recipe (kb.vocabulary.EMPLOYMENT_RECIPES)
     annual_wage: dict[str, float | None]
-    exposure: pd.DataFrame = field(compare=False)  # rater, measure, weighting, exposure, percentile
+    # rater, measure, weighting, exposure, percentile, rank_from_top, tied, occupations
+    exposure: pd.DataFrame = field(compare=False)
     tasks: pd.DataFrame = field(compare=False)  # task_id, statement, task_type, a column per rater
+    # By employment recipe: how many labelled O*NET occupations share the employment shown (the
+    # same OEWS code, or under 'paper' the same NEM occupation, counted once for each of them).
+    shared_by: dict[str, int] = field(default_factory=dict)
 
 
 def search_occupations(
@@ -59,6 +63,10 @@ def occupation_detail(con: duckdb.DuckDBPyConnection, onet_code: str) -> Occupat
     for recipe_name, emp, wage in jobs:
         employment[recipe_name] = emp
         wages[recipe_name] = wage
+    shared_by = {
+        recipe_name: int(n)
+        for recipe_name, n in sql.execute(con, "occupation_shared_employment", code).fetchall()
+    }
     exposure = sql.execute(con, "occupation_exposure_percentiles", code).df()
     long = sql.execute(con, "occupation_tasks", code).df()
     labelled = long.dropna(subset=["rater"])
@@ -81,4 +89,5 @@ def occupation_detail(con: duckdb.DuckDBPyConnection, onet_code: str) -> Occupat
         annual_wage=wages,
         exposure=exposure,
         tasks=tasks,
+        shared_by=shared_by,
     )

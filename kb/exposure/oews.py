@@ -88,7 +88,8 @@ LEFT_OUT_REASONS: Final[dict[str, str]] = {
     "not_published": "O*NET occupation: the OEWS file has no row holding its SOC code",
     "employment_not_published": "the OEWS row holding it has no published employment ('**')",
     "all_other": "OEWS residual 'All Other' code: O*NET describes no tasks for it",
-    "no_labelled_occupation": "OEWS code that no O*NET occupation with labels maps to",
+    "no_labelled_occupation": "source code that no O*NET occupation with labels maps to",
+    "no_nem_employment": "paper recipe: the crosswalk gives it no NEM line item with employment",
 }
 
 VINTAGE_COLUMNS: Final = (
@@ -421,13 +422,22 @@ def read_vintage(recipe: str, ctx: BuildContext | None = None) -> pd.DataFrame:
     return read_national(sources.resolve(pinned.dataset, pinned.file, ctx), recipe, pinned.year)
 
 
+# Recipes whose units the exposure data step already stores (kb/sql/occupation_units.sql): the
+# vintages step adds only their roll-ups and left-out codes, so every OEWS recipe lists them.
+STORED_BY_EXPOSURE_DATA: Final = ("oews-2021",)
+
+
 def load_into(
     con: duckdb.DuckDBPyConnection, ctx: BuildContext, recipes: tuple[str, ...] = ("oews-2025",)
 ) -> None:
     """Build step (after the exposure data, which fills occupations): each recipe's employment
     rows, occupation units, coverage, roll-ups and left-out codes. Reads every file first."""
     nationals = {recipe: read_vintage(recipe, ctx) for recipe in recipes}
+    stored = {r: read_vintage(r, ctx) for r in STORED_BY_EXPOSURE_DATA if r not in recipes}
     occupations = occupations_frame(con)
+    for recipe, national in stored.items():
+        source = OEWS_FILES[recipe].source
+        insert_rollups(con, build_vintage(national, occupations, recipe, source))
     for recipe, national in nationals.items():
         con.register("oews_employment_frame", employment_rows(national))
         try:
@@ -437,6 +447,9 @@ def load_into(
         finally:
             con.unregister("oews_employment_frame")
         insert_vintage(con, build_vintage(national, occupations, recipe, OEWS_FILES[recipe].source))
+        # The exposure of the raters stored so far, counted by this recipe's units (a rater
+        # stored later, e.g. an ingested label set, gets every recipe's units when stored).
+        con.execute(sql.text("store_recipe_exposure_units"), {"recipe": recipe}).fetchall()
         ctx.counts[f"occupation_units ({recipe})"] = len(occupations)
 
 
@@ -458,26 +471,28 @@ def insert_vintage(con: duckdb.DuckDBPyConnection, vintage: EmploymentVintage) -
             [vintage.recipe, vintage.all_workers, vintage.workers_left_out,
              vintage.source_rows_left_out, vintage.source],
         ).fetchall()  # fmt: skip
-        if _has_table(con, "employment_rollups"):
-            con.execute(
-                "INSERT INTO employment_rollups SELECT employment_recipe, onet_code, soc_code, "
-                "unit_code, unit_level, rule FROM vintage_assignments ORDER BY onet_code"
-            ).fetchall()
-            con.register("vintage_left_out", vintage.left_out.assign(recipe=vintage.recipe))
-            con.execute(
-                "INSERT INTO employment_left_out SELECT recipe, side, code, title, employment, "
-                "reason FROM vintage_left_out ORDER BY side, code"
-            ).fetchall()
-            con.unregister("vintage_left_out")
     finally:
         con.unregister("vintage_assignments")
+    insert_rollups(con, vintage)
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
-    ).fetchall()
-    return bool(rows[0][0])
+def insert_rollups(con: duckdb.DuckDBPyConnection, vintage: EmploymentVintage) -> None:
+    """Write how each O*NET occupation reached its unit (employment_rollups) and what the
+    vintage leaves out and why (employment_left_out)."""
+    con.register("vintage_assignments", vintage.assignments.assign(recipe=vintage.recipe))
+    con.register("vintage_left_out", vintage.left_out.assign(recipe=vintage.recipe))
+    try:
+        con.execute(
+            "INSERT INTO employment_rollups SELECT recipe, onet_code, soc_code, "
+            "unit_code, unit_level, rule FROM vintage_assignments ORDER BY onet_code"
+        ).fetchall()
+        con.execute(
+            "INSERT INTO employment_left_out SELECT recipe, side, code, title, employment, "
+            "reason FROM vintage_left_out ORDER BY side, code"
+        ).fetchall()
+    finally:
+        con.unregister("vintage_assignments")
+        con.unregister("vintage_left_out")
 
 
 def occupations_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from kb.vocabulary import (
     COMPARISON_SIGNS,
     COMPARISONS,
     EMPLOYMENT_RECIPES,
+    EMPLOYMENT_VINTAGES,
     MEASURE_FORMULAS,
     MEASURES,
     WEIGHTING_PHRASES,
@@ -82,7 +83,7 @@ class Recipe:
     measure: alpha (E1), beta (E1 + 0.5 E2) or zeta (E1 + E2; 'gamma' is accepted as an alias)
     weighting: 'equal' (each task counts once, the paper's tables) or 'core' (core 2 : supp. 1)
     compare: 'gt' (exposure > t, the authors' code) or 'ge' (>= t, the abstract's wording)
-    employment: 'paper' (BLS projections 2022 via NEM crosswalk) or 'oews-2021'
+    employment: 'paper' (BLS projections 2022 via NEM crosswalk), 'oews-2021' or 'oews-2025'
 
     Values from outside (command-line options, YAML) are checked on construction; `parse` does
     the same for plain strings and gives the checker the narrow types.
@@ -148,3 +149,16 @@ class Recipe:
 
 
 PAPER = Recipe()
+
+
+def load_employment_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill employment_vintages and employment_recipes from kb.vocabulary (build time): the
+    employment tables name their vintage and recipe by foreign key to these."""
+    con.executemany(
+        "INSERT INTO employment_vintages (vintage, description) VALUES (?, ?)",
+        list(EMPLOYMENT_VINTAGES.items()),
+    )
+    con.executemany(
+        "INSERT INTO employment_recipes (employment_recipe, description) VALUES (?, ?)",
+        list(EMPLOYMENT_RECIPES.items()),
+    )

@@ -14,13 +14,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import duckdb
 import networkx as nx
 
 from kb import config, datafiles, store
-from kb.errors import Problem, ValidationError, did_you_mean
+from kb.errors import Problem, ProblemList, ValidationError, did_you_mean
 from kb.releases.formats import read_records, to_yaml
 from kb.releases.records import RawRecord, Release, loose_relations, organisation_id, validate
 from kb.releases.tables import (
@@ -55,7 +55,19 @@ class IngestReport:
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The report as `kb ingest releases --format json` prints it."""
+        return {
+            "dry_run": self.dry_run,
+            **{s: self.count(s) for s in ("added", "updated", "unchanged")},
+            "records": [
+                {"id": o.id, "status": o.status, "file": o.file, "path": o.path}
+                for o in self.outcomes
+            ],
+        }
+
     def summary(self) -> str:
+        """One line for the table output: how many records were added, updated, unchanged."""
         verb = "would be" if self.dry_run else "were"
         parts = [f"{self.count(s)} {s}" for s in ("added", "updated", "unchanged")]
         return f"{len(self.outcomes)} release records: {', '.join(parts)}" + (
@@ -84,7 +96,7 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
                 )
             )
     if not problems:
-        problems = check_batch(batch, StoreState())
+        problems.extend(check_batch(batch, StoreState()))
     if problems:
         raise ValidationError(
             problems, "Fix these files in data/releases/ and run `kb build` again."
@@ -101,21 +113,25 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
 
 def parse_files(
     paths: Sequence[Path], base: Path | None = None
-) -> tuple[list[tuple[RawRecord, Release]], list[Problem], list[RawRecord]]:
+) -> tuple[list[tuple[RawRecord, Release]], ProblemList, list[RawRecord]]:
     """Read and validate every record of every file; identical duplicates count once.
 
     Returns the valid records, the problems, and the records refused (still worth checking
-    for relations to unknown releases, so that one pass reports everything).
+    for relations to unknown releases, so that one pass reports everything). Checking stops
+    once MAX_COLLECTED_PROBLEMS are found; the problems' `stopped` then says what was skipped.
     """
-    problems: list[Problem] = []
+    problems = ProblemList()
     batch: list[tuple[RawRecord, Release]] = []
     rejected: list[RawRecord] = []
     first_seen: dict[str, tuple[RawRecord, Release]] = {}
-    for path in paths:
+    for file_number, path in enumerate(paths):
         display = _display(path, base)
         raws, file_problems = read_records(path, display)
         problems.extend(file_problems)
         for raw in raws:
+            if problems.full:
+                problems.stopped = _unchecked(raw, len(raws), len(paths) - file_number - 1)
+                return batch, problems, rejected
             release, record_problems = validate(raw)
             problems.extend(record_problems)
             if release is None:
@@ -137,7 +153,18 @@ def parse_files(
                         "with different content",
                     )
                 )
+        if problems.full and file_number + 1 < len(paths):
+            problems.stopped = f"{len(paths) - file_number - 1:,} more files were not read"
+            break
     return batch, problems, rejected
+
+
+def _unchecked(raw: RawRecord, total: int, later_files: int) -> str:
+    records = (
+        f"record {raw.number:,}" if raw.number == total else f"records {raw.number:,} to {total:,}"
+    )
+    files = f", nor {later_files:,} more files" if later_files else ""
+    return f"{records} of {raw.file} were not checked{files}"
 
 
 @dataclass
@@ -270,10 +297,18 @@ def ingest(
     folder = data / RELEASES_FOLDER
     files = [Path(p) for p in paths]
     batch, problems, rejected = parse_files(files)
+    if problems.stopped:  # too many problems to be worth checking against the store
+        raise ValidationError(
+            _in_file_order(problems, [str(f) for f in files]), FIX_HINT, stopped=problems.stopped
+        )
     with datafiles.lock(data), store.connect(db, read_only=dry_run) as con:
         problems += check_batch(batch, StoreState.read(con), rejected)
         if problems:
-            raise ValidationError(_in_file_order(problems, [str(f) for f in files]), FIX_HINT)
+            raise ValidationError(
+                _in_file_order(problems, [str(f) for f in files]),
+                FIX_HINT,
+                stopped=problems.stopped,
+            )
         current = read_releases(con, [release.id for _, release in batch])
         report = IngestReport(dry_run=dry_run)
         changed: list[Release] = []

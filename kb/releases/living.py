@@ -9,6 +9,7 @@ and gains the sources' values. Other models become releases with ids no curated 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -60,18 +61,34 @@ class SourceData:
     seen: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # first, last
     snapshot_of: dict[tuple[str, str], str] = field(default_factory=dict)  # (source, table) sha
     latest: dict[tuple[str, str], Snapshot] = field(default_factory=dict)
+    missing: list[Snapshot] = field(default_factory=list)  # recorded, not found on this machine
 
 
-def parse_snapshots(recorded: Sequence[Snapshot], raw_dir: Path | None) -> SourceData:
+def parse_snapshots(
+    recorded: Sequence[Snapshot],
+    raw_dir: Path | None,
+    on_missing: Callable[[Snapshot, KBError], None] | None = None,
+) -> SourceData:
     """Locate, check and map every recorded snapshot; older ones only contribute withdrawn
-    models (in an older snapshot, in no latest one)."""
-    data = SourceData(latest=snaps.latest_per_table(recorded))
+    models (in an older snapshot, in no latest one). A snapshot whose bytes are on no search
+    root is an error, or, given on_missing, reported to it and left out (the latest snapshot
+    found of its table then stands for the table)."""
+    found: list[tuple[Snapshot, Path]] = []
+    missing: list[Snapshot] = []
+    for snap in recorded:
+        try:
+            found.append((snap, snaps.locate(snap, raw_dir)))
+        except KBError as exc:
+            if on_missing is None:
+                raise
+            on_missing(snap, exc)
+            missing.append(snap)
+    data = SourceData(latest=snaps.latest_per_table(s for s, _ in found), missing=missing)
     epoch_current: list[epoch.EpochTable] = []
     epoch_older: list[tuple[Snapshot, epoch.EpochTable]] = []
     md_current: dict[str, SourceRelease] = {}
     md_older: list[tuple[Snapshot, dict[str, SourceRelease]]] = []
-    for snap in sorted(recorded, key=lambda s: s.snapshot_date):
-        path = snaps.locate(snap, raw_dir)
+    for snap, path in sorted(found, key=lambda f: f[0].snapshot_date):
         is_latest = data.latest[(snap.source, snap.table)] == snap
         if snap.source == epoch.SOURCE:
             table = epoch.read_table(path)
@@ -104,7 +121,9 @@ def parse_snapshots(recorded: Sequence[Snapshot], raw_dir: Path | None) -> Sourc
         data.models[(epoch.SOURCE, key)] = model
     current_versions = {v.version_id for v in versions}
     for _, table in reversed(epoch_older):  # the newest older snapshot describes a model best
-        old_models, old_versions = epoch.map_tables([table])
+        old_models, old_versions = epoch.map_tables(
+            [_withdrawn_rows(table, data, current_versions)]
+        )
         for key, model in old_models.items():
             if (epoch.SOURCE, key) not in data.models and not model.placeholder:
                 data.models[(epoch.SOURCE, key)] = model
@@ -137,6 +156,22 @@ def parse_snapshots(recorded: Sequence[Snapshot], raw_dir: Path | None) -> Sourc
     return data
 
 
+def _withdrawn_rows(
+    table: epoch.EpochTable, data: SourceData, current_versions: set[str]
+) -> epoch.EpochTable:
+    """An older snapshot's rows that the current ones no longer hold (only those are mapped:
+    mapping a whole older table again would double the step's time)."""
+    if table.table == "benchmarked":
+        keep = [row.get("id_model_version") not in current_versions for row in table.rows]
+    else:
+        keep = [(epoch.SOURCE, row.get("Model", "")) not in data.models for row in table.rows]
+    return dataclasses.replace(
+        table,
+        rows=[row for row, kept in zip(table.rows, keep, strict=True) if kept],
+        lines=[line for line, kept in zip(table.lines, keep, strict=True) if kept],
+    )
+
+
 def _see(data: SourceData, key: tuple[str, str], day: str) -> None:
     first, last = data.seen.get(key, (day, day))
     data.seen[key] = (min(first, day), max(last, day))
@@ -164,10 +199,11 @@ def assign_ids(data: SourceData, curated_ids: set[str], walk: Crosswalk) -> Iden
     """A release id for every (source, key): crosswalk links to curated ids first, models.dev
     names equal to one Epoch model's next, then slugs (deterministic order, -2, -3 on clashes)."""
     out = Identities()
+    loaded = {source for source, _ in data.models}
     for link in walk.links:
         if (link.source, link.name) in data.models:
             out.by_key[(link.source, link.name)] = Assignment(link.release_id, link.role, True)
-        else:
+        elif link.source in loaded:  # a source with no snapshot here is reported as skipped
             out.unmatched_links.append(f"{link.release_id}: {link.source} '{link.name}'")
     taken = set(curated_ids)
     epoch_keys = sorted(
@@ -225,6 +261,17 @@ def _free_id(
 
 # --- loading into the store ------------------------------------------------------------------
 
+SQL_LIVING_IDS = (
+    "SELECT release_id, source FROM release_origins WHERE release_id IN (SELECT unnest(?))"
+)
+
+
+def living_ids(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, str]:
+    """Which of these ids a living source already gives a release (id -> source): a curated
+    record must not take one of them (the source's model would be renamed id-2 on the next
+    build); link the curated record to the source's name in data/crosswalk.yml instead."""
+    return dict(con.execute(SQL_LIVING_IDS, [list(ids)]).fetchall())
+
 
 def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContextLike) -> None:
     """Build step (after the curated releases): every recorded snapshot, set-based."""
@@ -233,7 +280,17 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContextLike) -> None:
         return
     curated = {r[0] for r in con.execute("SELECT id FROM releases").fetchall()}
     walk = crosswalk_module.read(Path(ctx.data_dir), curated)
-    data = parse_snapshots(recorded, ctx.raw_dir)
+
+    def skip(snap: Snapshot, problem: KBError) -> None:
+        # The exposure side must build on a machine without the Epoch mirror or cache.
+        ctx.progress(
+            f"skipping snapshot {snap.source}/{snap.table} of {snap.snapshot_date}: not found "
+            "(set KB_RAW_DIR to the mirror folder, or `kb ingest epoch FILE` / "
+            "`kb ingest models-dev DIR` to cache it)"
+        )
+
+    data = parse_snapshots(recorded, ctx.raw_dir, on_missing=skip)
+    ctx.counts["living_snapshots_missing"] = len(data.missing)
     ids = assign_ids(data, curated, walk)
     for message in ids.unmatched_links:
         ctx.progress(f"crosswalk name not in the snapshots: {message}")
@@ -249,6 +306,7 @@ def stage(
 ) -> dict[str, pd.DataFrame]:
     """Every row to insert, as data frames keyed by target table."""
     latest_shas = {s.sha256 for s in data.latest.values()}
+    missing_shas = {s.sha256 for s in data.missing}
     rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     rows["snapshots"] = [
         (
@@ -261,6 +319,7 @@ def stage(
             s.licence,
             s.upstream_url,
             s.sha256 in latest_shas,
+            s.sha256 not in missing_shas,
         )
         for s in recorded
     ]
@@ -392,6 +451,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "licence",
         "upstream_url",
         "is_latest",
+        "loaded",
     ),
     "releases": ("id", "name", "date", "date_precision", "kind", "access", "parameters", "summary"),
     "release_origins": ("release_id", "source", "placeholder"),
@@ -487,12 +547,13 @@ class TakeIn:
 def describe(
     path: Path, snapshot_date: str | None = None, raw_dir: Path | None = None
 ) -> tuple[Snapshot, dict[str, Any]]:
-    """A snapshot record for a local file or models.dev folder, and its rows for a diff."""
-    day = snaps.snapshot_date(path, snapshot_date)
+    """A snapshot record for a local file or models.dev folder, and its rows for a diff (the
+    content is checked before the date is looked for: a wrong file is the likelier mistake)."""
     file = _relative(path, raw_dir)
     if path.is_dir():
         files, providers = models_dev.read_tree(path)
         records = models_dev.map_tree(files, providers)
+        day = snaps.snapshot_date(path, snapshot_date)
         snap = Snapshot(
             models_dev.SOURCE,
             models_dev.TABLE,
@@ -505,6 +566,7 @@ def describe(
         )
         return snap, models_dev.rows(records)
     table = epoch.read_table(path)
+    day = snaps.snapshot_date(path, snapshot_date)
     snap = Snapshot(
         epoch.SOURCE,
         table.table,
@@ -544,20 +606,32 @@ def take_in(
     raw_dir: str | os.PathLike[str] | None = None,
     snapshot_date: str | None = None,
     dry_run: bool = False,
+    expect: str | None = None,
 ) -> list[TakeIn]:
-    """Record files as snapshots (manifest + cache) and diff each against the previous snapshot
-    of its table. Every file is checked before anything is written; a snapshot already recorded
-    changes nothing."""
+    """Record files as snapshots (data/snapshots.yml through kb.datafiles, bytes in the cache)
+    and diff each against the previous snapshot of its table. Every file is read and checked
+    before anything is written; a snapshot already recorded changes nothing. `expect` (a
+    source) refuses files of another source."""
     folder = config.data_dir(data_dir)
     raw = config.raw_dir(raw_dir)
+    given = [Path(p) for p in paths]
+    for path in given:
+        _check_path(path, expect)
     recorded = snaps.read_manifest(folder)
-    known = {s.sha256 for s in recorded}
+    described = sorted(
+        ((path, *describe(path, snapshot_date, raw)) for path in given),
+        key=lambda d: d[1].snapshot_date,
+    )
+    by_sha = {s.sha256: s for s in recorded}
+    known = list(recorded)
     results: list[TakeIn] = []
-    described = [(Path(p), *describe(Path(p), snapshot_date, raw)) for p in paths]
     for _path, snap, rows in described:
-        if snap.sha256 in known:
-            snap = next(s for s in recorded if s.sha256 == snap.sha256)
-        before = snaps.previous(recorded, snap)
+        new = snap.sha256 not in by_sha
+        if not new:
+            snap = by_sha[snap.sha256]
+        else:
+            _refuse_same_day(snap, known)
+        before = snaps.previous(known, snap)
         old_rows = rows_of(before, raw) if before else None
         diff = snaps.diff_rows(
             old_rows,
@@ -567,12 +641,121 @@ def take_in(
             old_date=before.snapshot_date if before else None,
             new_date=snap.snapshot_date,
         )
-        results.append(TakeIn(snap, snap.sha256 not in known, diff))
-    new = [r for r in results if r.new]
-    if dry_run or not new:
+        results.append(TakeIn(snap, new, diff))
+        if new:
+            by_sha[snap.sha256] = snap
+            known.append(snap)
+    fresh = [r for r in results if r.new]
+    if dry_run or not fresh:
         return results
-    for (path, snap, _), result in zip(described, results, strict=True):
-        if result.new:
-            snaps.cache_copy(path, snap.sha256)
-    snaps.write_manifest(folder, [*recorded, *(r.snapshot for r in new)])
+    for path, snap, _ in described:
+        if any(r.snapshot.sha256 == snap.sha256 for r in fresh):
+            snaps.cache_copy(path, snap.sha256)  # content-addressed: harmless if unused
+    snaps.write_manifest(folder, known)
     return results
+
+
+def _check_path(path: Path, expect: str | None) -> None:
+    if not path.exists():
+        raise KBError(f"{path}: no such file or folder")
+    is_tree = path.is_dir()
+    if expect == epoch.SOURCE and is_tree:
+        hint = (
+            "It looks like models.dev: use `kb ingest models-dev DIR`."
+            if models_dev.is_tree(path)
+            else "Give Epoch AI's CSV files."
+        )
+        raise KBError(f"{path}: is a folder, not one of Epoch AI's CSV tables", hint)
+    if expect == models_dev.SOURCE and not is_tree:
+        raise KBError(
+            f"{path}: is a file, not a models.dev folder (with models/ or providers/)",
+            "For Epoch AI's CSV tables use `kb ingest epoch FILE...`.",
+        )
+
+
+def _refuse_same_day(snap: Snapshot, known: Sequence[Snapshot]) -> None:
+    """The store keeps one snapshot per table and day: another file of that day is refused."""
+    clash = next(
+        (
+            s
+            for s in known
+            if (s.source, s.table, s.snapshot_date) == (snap.source, snap.table, snap.snapshot_date)
+        ),
+        None,
+    )
+    if clash is not None:
+        raise KBError(
+            f"{snap.file}: another snapshot of {snap.source}/{snap.table} dated "
+            f"{snap.snapshot_date} is already recorded ({clash.file}, {clash.sha256[:12]})",
+            "Give the day this copy was downloaded with --snapshot-date YYYY-MM-DD.",
+        )
+
+
+@dataclass
+class IngestReport:
+    """What `kb ingest epoch` / `kb ingest models-dev` did: one diff per file, and whether the
+    store was rebuilt from the new snapshots."""
+
+    results: list[TakeIn]
+    dry_run: bool
+    rebuilt: Path | None = None  # the store rebuilt, if any
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return any(r.new for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Per table: added/updated/removed/unchanged counts with the lists beside them."""
+        return {
+            "dry_run": self.dry_run,
+            "tables": [
+                {
+                    **r.diff.to_dict(),
+                    "new_snapshot": r.new,
+                    "sha256": r.snapshot.sha256,
+                    "rows": r.snapshot.rows,
+                    "file": r.snapshot.file,
+                }
+                for r in self.results
+            ],
+            "store_rebuilt": str(self.rebuilt) if self.rebuilt else None,
+        }
+
+
+def ingest(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    source: str,
+    db: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    raw_dir: str | os.PathLike[str] | None = None,
+    snapshot_date: str | None = None,
+    dry_run: bool = False,
+    rebuild: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Take snapshots in (see take_in) and, when one is new and a store exists, rebuild the store
+    from data/ (atomically, as `kb build`): a living source touches too many tables for an
+    in-place update, and DuckDB refuses to delete and re-add referenced rows in one
+    transaction."""
+    import time
+
+    from kb import build
+
+    started = time.perf_counter()
+    results = take_in(
+        paths,
+        data_dir=data_dir,
+        raw_dir=raw_dir,
+        snapshot_date=snapshot_date,
+        dry_run=dry_run,
+        expect=source,
+    )
+    report = IngestReport(results, dry_run)
+    target = config.db_path(db)
+    if report.changed and not dry_run and rebuild and target.exists():
+        build.build(target, data_dir=data_dir, raw_dir=raw_dir, progress=progress)
+        report.rebuilt = target
+    report.seconds = time.perf_counter() - started
+    return report

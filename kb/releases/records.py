@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from kb import dates
 from kb.errors import Problem, clip, type_name
+from kb.inputs import BadScalar, bad_scalars
 from kb.vocabulary import KINDS, MODALITIES, RELATION_TYPES, DatePrecision
 
 ID_PATTERN: Final = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
@@ -265,6 +266,40 @@ class _Checker:
 
 def validate(raw: RawRecord) -> tuple[Release | None, list[Problem]]:
     """Turn one raw record into a Release, or report everything wrong with it."""
+    if isinstance(raw.data, BadScalar):
+        return None, [Problem(raw.file, raw.where, None, raw.data.message)]
+    tagged = list(bad_scalars(raw.data)) if isinstance(raw.data, dict) else []
+    if tagged:
+        return None, _tag_problems(raw, tagged)
+    return _validate(raw)
+
+
+def _tag_problems(raw: RawRecord, tagged: list[tuple[str, BadScalar]]) -> list[Problem]:
+    """Each failed YAML tag for its field, then the record's other problems, leaving out those
+    of the same fields (checked again once the tags are fixed)."""
+    out = [Problem(raw.file, raw.where, path, bad.message) for path, bad in tagged]
+    fields = {_top_field(path) for path, _ in tagged}
+    plain = RawRecord(raw.file, raw.number, _untagged(raw.data), raw.line)
+    _, rest = _validate(plain)
+    return out + [p for p in rest if _top_field(p.field or "") not in fields]
+
+
+def _top_field(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
+def _untagged(value: Any) -> Any:
+    """The value with each BadScalar replaced by its text."""
+    if isinstance(value, BadScalar):
+        return value.text
+    if isinstance(value, dict):
+        return {k: _untagged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_untagged(v) for v in value]
+    return value
+
+
+def _validate(raw: RawRecord) -> tuple[Release | None, list[Problem]]:
     check = _Checker(raw)
     data = raw.data
     if not isinstance(data, dict):

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import yaml
 
-from kb import config, dates
+from kb import config, datafiles, dates
 from kb.errors import KBError, Problem, ValidationError
 
 MANIFEST_FILE: Final = "snapshots.yml"
@@ -211,10 +211,10 @@ def read_manifest(data_dir: Path) -> list[Snapshot]:
     return out
 
 
-def write_manifest(data_dir: Path, snapshots: Iterable[Snapshot]) -> None:
-    """Write the manifest atomically (temp file + rename), sorted by source, table and date."""
+def manifest_text(snapshots: Iterable[Snapshot]) -> str:
+    """The manifest's YAML, sorted by source, table and date (stable, reviewable diffs)."""
     ordered = sorted(snapshots, key=lambda s: (s.source, s.table, s.snapshot_date, s.sha256))
-    text = (
+    return (
         "# Snapshots of living sources taken in (kb.releases.snapshots). Only their checksums\n"
         "# are committed: the bytes are found in the raw-data folder or the snapshot cache.\n"
         + yaml.safe_dump(
@@ -224,14 +224,12 @@ def write_manifest(data_dir: Path, snapshots: Iterable[Snapshot]) -> None:
             width=100,
         )
     )
-    path = manifest_path(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+
+def write_manifest(data_dir: Path, snapshots: Iterable[Snapshot]) -> None:
+    """Write the manifest through kb.datafiles (crash-safe, under the data/ lock)."""
+    with datafiles.batch(data_dir) as files:
+        files.write(MANIFEST_FILE, manifest_text(snapshots).encode("utf-8"))
 
 
 def previous(snapshots: Iterable[Snapshot], snap: Snapshot) -> Snapshot | None:

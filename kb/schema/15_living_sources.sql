@@ -15,6 +15,7 @@ CREATE TABLE snapshots (
     licence       VARCHAR NOT NULL,
     upstream_url  VARCHAR NOT NULL CHECK (regexp_full_match(upstream_url, 'https?://\S+')),
     is_latest     BOOLEAN NOT NULL,  -- the snapshot the store's current values come from
+    loaded        BOOLEAN NOT NULL,  -- false: recorded, but its bytes were not on this machine
     UNIQUE (source, source_table, snapshot_date)
 );
 
@@ -129,7 +130,8 @@ CREATE VIEW release_first_dates AS
 SELECT release_id,
        min(date) AS date,
        arg_min(event, (date, rank, source_rank)) AS event,
-       arg_min(source, (date, rank, source_rank)) AS source
+       arg_min(source, (date, rank, source_rank)) AS source,
+       arg_min(date_precision, (date, rank, source_rank)) AS date_precision
 FROM (
     SELECT *, list_position(['announced', 'paper', 'weights_released', 'api_available',
                              'product_available', 'dated_version'], event) AS rank,
@@ -206,3 +208,71 @@ LEFT JOIN release_organisations ro ON ro.release_id = r.id AND ro.position = 1
 LEFT JOIN organisations o ON o.id = ro.organisation_id
 WHERE r.date IS NOT NULL AND r.date_precision = 'day'
 GROUP BY ALL;
+
+-- One row per dated release, each model once (crosswalked names merged into the curated
+-- record): its first public date and which event that is, makers, kind, accessibility, the
+-- sources that name it, and the comparable numbers the sources give (largest when several
+-- names of one release give one, e.g. LLaMA's four sizes). Curated access is free text, so the
+-- access level comes from the sources when the curated one is not a term of ACCESS_LEVELS.
+CREATE VIEW release_overview AS
+WITH named AS (   -- values of the names that are the release itself, not a dated version
+    SELECT v.release_id, v.source, v.attribute, v.value
+    FROM source_values v
+    JOIN source_records s ON s.source = v.source AND s.source_key = v.source_key
+    WHERE s.role = 'release'
+      AND v.attribute IN ('access', 'open_weights', 'frontier', 'training_compute',
+                          'parameters', 'country')
+),
+per_release AS (
+    SELECT release_id,
+           arg_min(value, list_position(['epoch', 'models.dev'], source))
+               FILTER (WHERE attribute = 'access') AS access,
+           bool_or(value = 'true') FILTER (WHERE attribute = 'open_weights') AS open_weights,
+           bool_or(value = 'true') FILTER (WHERE attribute = 'frontier') AS frontier,
+           max(try_cast(value AS DOUBLE)) FILTER (WHERE attribute = 'training_compute')
+               AS training_compute_flop,
+           max(try_cast(value AS DOUBLE)) FILTER (WHERE attribute = 'parameters') AS parameters,
+           min(value) FILTER (WHERE attribute = 'country') AS country
+    FROM named
+    GROUP BY release_id
+),
+makers AS (
+    SELECT ro.release_id,
+           string_agg(o.name, ' · ' ORDER BY ro.position) AS organisations,
+           min(o.name) FILTER (WHERE ro.position = 1) AS lead_organisation,
+           list(lower(o.name)) || list(o.id) AS organisation_keys
+    FROM release_organisations ro JOIN organisations o ON o.id = ro.organisation_id
+    GROUP BY ro.release_id
+),
+named_by AS (   -- alphabetical order is also the authority order: curated, epoch, models.dev
+    SELECT release_id, list_sort(list(DISTINCT source)) AS source_list
+    FROM (
+        SELECT id AS release_id, 'curated' AS source FROM releases
+        WHERE id NOT IN (SELECT release_id FROM release_origins)
+        UNION ALL
+        SELECT release_id, source FROM source_records WHERE role <> 'placeholder'
+    )
+    GROUP BY release_id
+)
+SELECT r.id, r.name,
+       coalesce(f.date, r.date) AS date,
+       coalesce(f.date_precision, r.date_precision) AS date_precision,
+       coalesce(f.event, 'announced') AS date_event,
+       coalesce(f.source, 'curated') AS date_source,
+       m.organisations, m.lead_organisation, r.kind,
+       CASE WHEN r.access IN ('open_weights', 'api', 'hosted', 'unreleased') THEN r.access
+            ELSE p.access END AS access,
+       array_to_string(n.source_list, ', ') AS sources,
+       coalesce(p.frontier, false) AS frontier,
+       coalesce(p.open_weights, r.access = 'open_weights' OR p.access = 'open_weights', false)
+           AS open_weights,
+       p.training_compute_flop,
+       coalesce(p.parameters, try_cast(r.parameters AS DOUBLE)) AS parameters,
+       p.country,
+       n.source_list, coalesce(m.organisation_keys, []) AS organisation_keys
+FROM releases r
+LEFT JOIN release_first_dates f ON f.release_id = r.id
+LEFT JOIN per_release p ON p.release_id = r.id
+LEFT JOIN makers m ON m.release_id = r.id
+JOIN named_by n ON n.release_id = r.id
+WHERE coalesce(f.date, r.date) IS NOT NULL;

@@ -6,7 +6,7 @@
 -- with its employment, is in occupation_units). rule: detailed | hybrid | aggregate | broad |
 -- minor (kb.exposure.oews.ROLLUP_RULES); NULL when no OEWS row holds the SOC code.
 CREATE TABLE employment_rollups (
-    employment_recipe VARCHAR NOT NULL,
+    employment_recipe VARCHAR NOT NULL REFERENCES employment_recipes (employment_recipe),
     onet_code         VARCHAR NOT NULL REFERENCES occupations (onet_code),
     soc_code          VARCHAR NOT NULL CHECK (soc_code = substr(onet_code, 1, 7)),
     unit_code         VARCHAR CHECK (regexp_full_match(unit_code, '\d{2}-\d{4}')),
@@ -20,7 +20,7 @@ CREATE TABLE employment_rollups (
 -- side 'oews': a detailed OEWS row no O*NET occupation reaches (its workers are left out);
 -- side 'onet': an O*NET occupation with labels but no OEWS employment (left out of shares).
 CREATE TABLE employment_left_out (
-    employment_recipe VARCHAR NOT NULL,
+    employment_recipe VARCHAR NOT NULL REFERENCES employment_recipes (employment_recipe),
     side              VARCHAR NOT NULL CHECK (side IN ('oews', 'onet')),
     code              VARCHAR NOT NULL,
     title             VARCHAR NOT NULL,
@@ -205,3 +205,99 @@ SELECT release, mode, sum(pct) AS pct,
 FROM aei_collaboration
 GROUP BY release, mode
 ORDER BY release, mode;
+
+-- What moved the headline between two employment recipes (a shift-share decomposition), per
+-- unit (OEWS code) and rater, measure and weighting, at one threshold (p_inclusive: '>=' instead
+-- of '>'). weight is a unit's share of the workers counted; exposed whether it passes the
+-- threshold. employment_effect = exposed_start * (weight_end - weight_start): how much the
+-- unit's growth or shrinkage moved the share; exposure_effect = weight_end * (exposed_end -
+-- exposed_start): a unit whose exposure crossed the threshold (its O*NET occupations changed).
+-- A unit in one recipe only takes its exposure from there. Per rater, measure and weighting
+-- the effects sum to share(end) - share(start) exactly.
+CREATE MACRO exposure_shift_share_of(p_start, p_end, p_threshold, p_inclusive) AS TABLE
+WITH units AS (
+    SELECT employment_recipe, unit_code, title, rater, measure, weighting, exposure, employment,
+           CASE WHEN p_inclusive THEN exposure >= p_threshold ELSE exposure > p_threshold END
+               AS exposed,
+           employment / sum(employment)
+               OVER (PARTITION BY employment_recipe, rater, measure, weighting) AS weight
+    FROM exposure_units
+    WHERE employment_recipe IN (p_start, p_end) AND employment IS NOT NULL
+),
+pairs AS (
+    SELECT coalesce(b.rater, a.rater) AS rater, coalesce(b.measure, a.measure) AS measure,
+           coalesce(b.weighting, a.weighting) AS weighting,
+           coalesce(b.unit_code, a.unit_code) AS unit_code, coalesce(b.title, a.title) AS title,
+           a.employment AS employment_start, b.employment AS employment_end,
+           a.exposure AS exposure_start, b.exposure AS exposure_end,
+           coalesce(a.weight, 0) AS weight_start, coalesce(b.weight, 0) AS weight_end,
+           CAST(coalesce(a.exposed, b.exposed) AS INTEGER) AS exposed_start,
+           CAST(coalesce(b.exposed, a.exposed) AS INTEGER) AS exposed_end
+    FROM (SELECT * FROM units WHERE employment_recipe = p_start) a
+    FULL JOIN (SELECT * FROM units WHERE employment_recipe = p_end) b
+      ON a.rater = b.rater AND a.measure = b.measure AND a.weighting = b.weighting
+     AND a.unit_code = b.unit_code
+)
+SELECT p_start AS start_recipe, p_end AS end_recipe, CAST(p_threshold AS DOUBLE) AS threshold,
+       rater, measure, weighting, unit_code, title, employment_start, employment_end,
+       employment_end - employment_start AS employment_change, exposure_start, exposure_end,
+       weight_start, weight_end,
+       exposed_start * (weight_end - weight_start) AS employment_effect,
+       weight_end * (exposed_end - exposed_start) AS exposure_effect,
+       weight_end * exposed_end - weight_start * exposed_start AS total_effect
+FROM pairs;
+
+-- The shift-share between OEWS May 2021 and May 2025 at the paper's thresholds ('>'), one row
+-- per unit, rater, measure, weighting and threshold (see exposure_shift_share_of).
+CREATE VIEW exposure_shift_share AS
+SELECT * FROM exposure_shift_share_of('oews-2021', 'oews-2025', 0.1, false)
+UNION ALL
+SELECT * FROM exposure_shift_share_of('oews-2021', 'oews-2025', 0.5, false);
+
+-- Every code an employment recipe leaves out, and why: the OEWS vintages' own records
+-- (employment_left_out), and for the paper recipe its NEM line items no O*NET occupation reaches
+-- and its O*NET occupations without employment.
+CREATE VIEW employment_left_out_all AS
+SELECT employment_recipe, side, code, title, employment, reason FROM employment_left_out
+UNION ALL
+SELECT 'paper', 'nem', e.code, e.title, e.employment, 'no_labelled_occupation'
+FROM employment e
+WHERE e.vintage = 'projections-2022' AND e.level = 'line item'
+  AND e.title NOT IN (
+      SELECT c.nem_title FROM occupations o JOIN onet_nem_crosswalk c USING (onet_code))
+UNION ALL
+SELECT 'paper', 'onet', u.onet_code, o.title, NULL, 'no_nem_employment'
+FROM occupation_units u JOIN occupations o USING (onet_code)
+WHERE u.employment_recipe = 'paper' AND u.employment IS NULL;
+
+-- One row per release, labelled O*NET occupation, rater and measure: its potential exposure
+-- (equal task weights) beside its observed usage (percent of all conversations, statements
+-- shared by several tasks split equally; 0 when none of its tasks was observed).
+CREATE VIEW aei_exposure_usage AS
+WITH used AS (
+    SELECT release, onet_code, sum(pct_split) AS usage_share, count(*) AS tasks_used
+    FROM aei_task_matches GROUP BY release, onet_code
+)
+SELECT r.release, e.onet_code, o.title, e.rater, e.measure, e.exposure,
+       coalesce(u.usage_share, 0) AS usage_share, coalesce(u.tasks_used, 0) AS tasks_used
+FROM aei_releases r
+CROSS JOIN occupation_exposure e
+JOIN occupations o USING (onet_code)
+LEFT JOIN used u ON u.release = r.release AND u.onet_code = e.onet_code
+WHERE e.weighting = 'equal';
+
+-- Occupations with high potential exposure and no observed use ('exposed, not used': exposure
+-- above 0.5, no conversation on any of its tasks), and the reverse ('used, not exposed': among
+-- the most used tenth of occupations, exposure at most 0.1). kb.usage.aei.gaps takes other cuts.
+CREATE VIEW aei_usage_gaps AS
+WITH ranked AS (
+    SELECT *, percent_rank() OVER (PARTITION BY release, rater, measure ORDER BY usage_share)
+               AS usage_percentile
+    FROM aei_exposure_usage
+)
+SELECT release, rater, measure,
+       CASE WHEN exposure > 0.5 THEN 'exposed, not used' ELSE 'used, not exposed' END AS grp,
+       onet_code, title, exposure, usage_share, usage_percentile
+FROM ranked
+WHERE (exposure > 0.5 AND usage_share = 0) OR (usage_percentile >= 0.9 AND exposure <= 0.1)
+ORDER BY release, rater, measure, grp, usage_share DESC, exposure DESC, onet_code;

@@ -60,7 +60,7 @@ RELEASE: Final = AEIRelease(
     published="2025-02-10",
     observed_product="Claude.ai (Free and Pro)",
     observed_model="Claude 3.5 Sonnet",
-    observed_release_id="claude-3-5-sonnet",
+    observed_release_id="claude-3.5-sonnet",  # from Epoch AI (living sources)
     window_start="2024-12",
     window_end="2025-01",
     citation="Handa, K., Tamkin, A., McCain, M., Huang, S., Durmus, E., et al. (2025). Which "
@@ -299,3 +299,119 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
             con.unregister(name)
     ctx.counts["aei_task_usage"] = len(usage)
     ctx.counts["aei_task_matches"] = len(match.matches)
+
+
+# --- Reading the store ----------------------------------------------------------------------
+
+
+def match_summary(
+    con: duckdb.DuckDBPyConnection, release: str = RELEASE.release
+) -> dict[str, float]:
+    """How the release's statements matched the labelled tasks: statements, matched, the match
+    rate, and the percent of conversations on matched statements."""
+    statements, matched, pct = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE labelled_tasks > 0), "
+        "coalesce(sum(pct) FILTER (WHERE labelled_tasks > 0), 0) FROM aei_task_usage "
+        "WHERE release = ?",
+        [release],
+    ).fetchall()[0]
+    return {
+        "statements": int(statements),
+        "statements_matched": int(matched),
+        "match_rate": matched / statements if statements else float("nan"),
+        "pct_matched": float(pct),
+    }
+
+
+def unmatched(con: duckdb.DuckDBPyConnection, release: str = RELEASE.release) -> pd.DataFrame:
+    """Statements that match no labelled task, largest share first (the view
+    aei_unmatched_tasks)."""
+    return con.execute(
+        "SELECT task_name, pct FROM aei_unmatched_tasks WHERE release = ?", [release]
+    ).df()
+
+
+def stored_occupation_usage(
+    con: duckdb.DuckDBPyConnection, employment: str = "oews-2025", release: str = RELEASE.release
+) -> pd.DataFrame:
+    """Usage per labelled occupation with the employment of the unit `employment` counts it in
+    (the view aei_occupation_usage), most used first."""
+    from kb.exposure.recipe import check_employment
+
+    return con.execute(
+        "SELECT onet_code, title, usage_share, usage_share_unsplit, tasks_used, unit_code, "
+        "employment FROM aei_occupation_usage WHERE release = ? AND employment_recipe = ? "
+        "ORDER BY usage_share DESC, onet_code",
+        [release, check_employment(employment)],
+    ).df()
+
+
+def stored_usage_by_label(
+    con: duckdb.DuckDBPyConnection, release: str = RELEASE.release
+) -> pd.DataFrame:
+    """Share of conversations on tasks each rater labelled E0, E1, E2 (aei_usage_by_label)."""
+    return con.execute(
+        "SELECT rater, label, pct, share_of_matched FROM aei_usage_by_label WHERE release = ? "
+        "ORDER BY rater, label",
+        [release],
+    ).df()
+
+
+def gaps(
+    con: duckdb.DuckDBPyConnection,
+    rater: str = "human",
+    measure: str = "beta",
+    exposure_cut: float = 0.5,
+    usage_percentile: float = 0.9,
+    release: str = RELEASE.release,
+) -> pd.DataFrame:
+    """Occupations with potential exposure above exposure_cut and no observed conversation
+    ('exposed, not used'), and occupations at or above the usage_percentile of usage whose
+    exposure is at most 0.1 ('used, not exposed')."""
+    from kb.exposure.recipe import check_measure
+
+    return con.execute(
+        "WITH ranked AS (SELECT *, percent_rank() OVER (ORDER BY usage_share) AS usage_percentile "
+        "FROM aei_exposure_usage WHERE release = ? AND rater = ? AND measure = ?) "
+        "SELECT CASE WHEN exposure > ? THEN 'exposed, not used' ELSE 'used, not exposed' END "
+        "AS grp, onet_code, title, exposure, usage_share, usage_percentile FROM ranked "
+        "WHERE (exposure > ? AND usage_share = 0) OR (usage_percentile >= ? AND exposure <= 0.1) "
+        "ORDER BY grp, usage_share DESC, exposure DESC, onet_code",
+        [release, rater, check_measure(measure), exposure_cut, exposure_cut, usage_percentile],
+    ).df()
+
+
+def rank_correlation(
+    con: duckdb.DuckDBPyConnection,
+    rater: str = "human",
+    measure: str = "beta",
+    release: str = RELEASE.release,
+) -> tuple[float, int]:
+    """(Spearman's rho, occupations) of potential exposure against observed Claude usage over
+    the labelled O*NET occupations (kb/sql/aei_rank_correlation.sql)."""
+    from kb import sql
+    from kb.exposure.recipe import check_measure
+
+    params = {"release": release, "rater": rater, "measure": check_measure(measure)}
+    rho, n = sql.execute(con, "aei_rank_correlation", params).fetchall()[0]
+    return float(rho), int(n)
+
+
+def correlations(
+    con: duckdb.DuckDBPyConnection, rater: str = "human", measure: str = "beta"
+) -> pd.DataFrame:
+    """Spearman's rank correlation of potential exposure with each observed usage source, at
+    occupation level: the Economic Index over O*NET occupations, "Working with AI" over the
+    SOC codes it scores. One row per source: source, level, n, rho."""
+    from kb.usage import working_with_ai
+
+    rho, n = rank_correlation(con, rater, measure)
+    wwai = working_with_ai.rank_correlation(con, rater, measure)
+    return pd.DataFrame(
+        [
+            {"source": f"Anthropic Economic Index {RELEASE.release} (Claude usage share)",
+             "level": "O*NET occupation", "n": n, "rho": rho},
+            {"source": "Working with AI (Bing Copilot AI applicability score)",
+             "level": "SOC code", "n": wwai.n, "rho": wwai.rho},
+        ]
+    )  # fmt: skip
