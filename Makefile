@@ -73,7 +73,9 @@ dashboard: $(RUNTIME)
 
 # Exit code 5 (no test collected) is a failure here too, as it is for pytest.
 test: install
-	$(BIN)/python -m pytest -q
+	# Two workers (this machine's two cores), each with its own session store; loadgroup keeps
+	# tests marked xdist_group on one worker, in file order.
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 # Formatting, lint and static types; all three run even if one fails.
 check: install

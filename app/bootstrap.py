@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -9,7 +10,7 @@ import streamlit as st
 from app import cached
 from app.ui import show_error
 from kb import build as kbbuild
-from kb import config
+from kb import config, datafiles
 from kb import store as kbstore
 from kb.errors import KBError, StoreError
 
@@ -17,6 +18,31 @@ from kb.errors import KBError, StoreError
 UNREADABLE = "the store cannot be read"
 # The store is checked once per session and again whenever its file changes (rebuild, ingest).
 _CHECKED_KEY = "_kb_store_checked_stamp"
+# Stores found current by this server process, keyed by the store's stamp and the size and
+# mtime of every data/ input: a fresh session then skips kb.store.status(), which opens the store
+# twice and hashes data/ (a third of a second of every first page).
+_VERIFIED: set[tuple[str, str, tuple[tuple[str, int, int], ...], bool]] = set()
+_VERIFIED_LOCK = threading.Lock()
+
+
+def _verified_key(ref: cached.StoreRef) -> tuple[str, str, tuple[tuple[str, int, int], ...], bool]:
+    """What must not change for an earlier check to still hold: the store's file, the data/
+    inputs (stat only, no reading) and whether a batch is left to recover."""
+    folder = config.data_dir()
+    inputs = []
+    if folder.exists():
+        for path in folder.rglob("*"):
+            rel = path.relative_to(folder).as_posix()
+            if not kbstore.is_input(rel):
+                continue
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                continue
+            if path.is_file():
+                inputs.append((rel, info.st_size, info.st_mtime_ns))
+    pending = (folder / datafiles.STAGING_DIR).exists()
+    return ref.db, ref.stamp, tuple(sorted(inputs)), pending
 
 
 def ensure_store() -> bool:
@@ -28,6 +54,12 @@ def ensure_store() -> bool:
     """
     ref = cached.current_store()
     if st.session_state.get(_CHECKED_KEY) == (ref.db, ref.stamp):
+        return True
+    key = _verified_key(ref)
+    with _VERIFIED_LOCK:
+        known = key in _VERIFIED
+    if known:
+        st.session_state[_CHECKED_KEY] = (ref.db, ref.stamp)
         return True
     try:
         if Path(ref.db).exists():
@@ -45,6 +77,8 @@ def ensure_store() -> bool:
         show_error(exc)
         return False
     st.session_state[_CHECKED_KEY] = (ref.db, ref.stamp)
+    with _VERIFIED_LOCK:
+        _VERIFIED.add(_verified_key(ref))
     return True
 
 

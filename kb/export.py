@@ -76,8 +76,13 @@ def _views(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         "SELECT view_name, sql FROM duckdb_views() WHERE database_name = current_database() "
         "AND schema_name = current_schema() AND NOT internal AND NOT temporary ORDER BY view_name"
     ).fetchall()
-    sql = {name: text.rstrip().rstrip(";") + ";" for name, text in rows}
-    # A view depends on every other view its SQL names (a false hit only adds an ordering).
+    return [(name, text.rstrip().rstrip(";") + ";") for name, text in rows]
+
+
+def _in_dependency_order(objects: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Views and table macros, each after every other one its SQL names (a view can call a
+    table macro that reads other views; a false hit only adds an ordering)."""
+    sql = dict(objects)
     needs = {
         name: {
             other for other in sql if other != name and re.search(rf"\b{re.escape(other)}\b", text)
@@ -91,7 +96,8 @@ def _views(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(name, sql[name]) for name in order]
 
 
-def _macros(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+def _macros(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, bool]]:
+    """(name, CREATE MACRO statement, whether it is a table macro)."""
     rows = con.execute(
         "SELECT function_name, function_type, parameters, macro_definition FROM duckdb_functions() "
         "WHERE database_name = current_database() AND schema_name = current_schema() "
@@ -99,9 +105,12 @@ def _macros(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     ).fetchall()
     out = []
     for name, kind, parameters, definition in rows:
-        table = "TABLE " if kind == "table_macro" else ""
+        is_table = kind == "table_macro"
         params = ", ".join(parameters)
-        out.append((name, f"CREATE MACRO {_quote(name)}({params}) AS {table}{definition};"))
+        table = "TABLE " if is_table else ""
+        out.append(
+            (name, f"CREATE MACRO {_quote(name)}({params}) AS {table}{definition};", is_table)
+        )
     return out
 
 
@@ -121,8 +130,14 @@ def _table_view(table: str, columns: list[str]) -> str:
 
 
 def _views_sql(
-    tables: dict[str, list[str]], macros: list[tuple[str, str]], views: list[tuple[str, str]]
+    tables: dict[str, list[str]],
+    macros: list[tuple[str, str, bool]],
+    views: list[tuple[str, str]],
 ) -> str:
+    # Scalar macros first (views call them); table macros read views, so they are ordered
+    # together with the views.
+    scalar = [sql for _, sql, is_table in macros if not is_table]
+    table_macros = [(name, sql) for name, sql, is_table in macros if is_table]
     parts = [
         "-- kb's tables and views over the exported Parquet files, for DuckDB (no kb needed).",
         "-- Run from this folder (paths are relative):  duckdb -c '.read views.sql' ...",
@@ -131,9 +146,9 @@ def _views_sql(
         "-- Tables: one view per table over its Parquet file(s).",
         *(_table_view(t, cols) for t, cols in tables.items()),
         "",
-        "-- Macros, then the store's views, each after the views it reads.",
-        *(sql for _, sql in macros),
-        *(sql for _, sql in views),
+        "-- Macros, then the store's views, each after the views and macros it reads.",
+        *scalar,
+        *(sql for _, sql in _in_dependency_order(views + table_macros)),
         "",
     ]
     return "\n".join(parts)
@@ -260,7 +275,7 @@ def export_parquet(
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "tables": counts,
             "partitioned_by": {t: list(c) for t, c in PARTITIONS.items() if t in counts},
-            "macros": [name for name, _ in macros],
+            "macros": [name for name, _, _ in macros],
             "views": [name for name, _ in views],
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -272,7 +287,7 @@ def export_parquet(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return ExportReport(target, counts, [n for n, _ in views], [n for n, _ in macros])
+    return ExportReport(target, counts, [n for n, _ in views], [n for n, _, _ in macros])
 
 
 def _replace(tmp: Path, target: Path) -> None:

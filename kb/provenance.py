@@ -221,7 +221,7 @@ def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(sql.text("exposure_sources")).df()
 
 
-def annotations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:  # type: ignore[no-redef]
+def release_annotations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per exposure source produced by a release: where to annotate the timeline.
 
     Columns: release_id, release_name, release_date, source_id, measure (rater or measure name),

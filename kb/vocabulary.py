@@ -155,6 +155,7 @@ def canonical_measure(name: str) -> str:
     """The measure a name stands for ('gamma' is the authors' name for zeta); unchecked."""
     return MEASURE_ALIASES.get(name, name)
 
+
 # --- Living sources: outside catalogues taken in as dated snapshots ------------------------
 
 LIVING_SOURCES: Final[dict[str, str]] = {
@@ -183,7 +184,10 @@ DATE_EVENTS: Final[dict[str, str]] = {
 
 # --- Short names for menus, chart titles and notes (the descriptions above say what each is) --
 
-WEIGHTING_NAMES: Final[dict[str, str]] = {"equal": "equal (paper)", "core": "core 2 : supplemental 1"}
+WEIGHTING_NAMES: Final[dict[str, str]] = {
+    "equal": "equal (paper)",
+    "core": "core 2 : supplemental 1",
+}
 COMPARISON_NAMES: Final[dict[str, str]] = {
     "gt": "> t (authors' code)",
     "ge": "≥ t (abstract's wording)",

@@ -69,6 +69,11 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(config.ENV_CACHE_DIR, str(tmp_path / "cache"))
 
 
+def curated_release_files(data_dir: Path = REPO / "data") -> int:
+    """How many curated releases data/ holds: one YAML file each in data/releases/."""
+    return len(list((data_dir / "releases").glob("*.yaml")))
+
+
 def snapshot(*paths: Path) -> dict[str, bytes]:
     """Every file's bytes under the given paths, to assert that a refused input changed nothing."""
     out: dict[str, bytes] = {}

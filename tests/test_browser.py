@@ -74,7 +74,7 @@ def _wait_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: ANN001
+def server(built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port, reading the session store."""
     _need_chromium()
     port = _free_port()
@@ -134,7 +134,7 @@ def browser(server: str) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser):  # noqa: ANN001, ANN201
+def page(browser):
     context = browser.new_context(viewport=VIEWPORT)
     tab = context.new_page()
     tab.set_default_timeout(PAGE_SECONDS * 1000)
@@ -144,14 +144,14 @@ def page(browser):  # noqa: ANN001, ANN201
         context.close()
 
 
-def visit(page, url: str, heading: str) -> None:  # noqa: ANN001
+def visit(page, url: str, heading: str) -> None:
     """Open a page and wait until its script run has finished and its heading is shown."""
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_role("heading", name=heading).first.wait_for()
     page.wait_for_selector(IDLE)
 
 
-def settle_charts(page, expected: int = 1) -> None:  # noqa: ANN001
+def settle_charts(page, expected: int = 1) -> None:
     """At least `expected` Vega-Lite charts are on the page and every one has drawn (a canvas
     or svg inside it)."""
     charts = page.locator("[data-testid='stVegaLiteChart']")
@@ -160,19 +160,19 @@ def settle_charts(page, expected: int = 1) -> None:  # noqa: ANN001
         charts.nth(i).locator("canvas, svg").first.wait_for(state="visible")
 
 
-def shoot(page, name: str) -> Path:  # noqa: ANN001
+def shoot(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
 
 
-def no_exception(page) -> None:  # noqa: ANN001
+def no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0
 
 
-def test_timeline_page(server: str, page) -> None:  # noqa: ANN001
-    visit(page, f"{server}/", "LLM releases, February to April 2023")
+def test_timeline_page(server: str, page) -> None:
+    visit(page, f"{server}/", "AI model releases")
     settle_charts(page)
     no_exception(page)
     chart = page.locator("[data-testid='stVegaLiteChart']").first
@@ -188,7 +188,7 @@ def test_timeline_page(server: str, page) -> None:  # noqa: ANN001
     shoot(page, "timeline-card")
 
 
-def test_exposure_page_shows_the_paper_headline(server: str, page, built) -> None:  # noqa: ANN001
+def test_exposure_page_shows_the_paper_headline(server: str, page, built) -> None:
     from kb import exposure
 
     with kbstore.connect(built.db) as con:
@@ -205,13 +205,13 @@ def test_exposure_page_shows_the_paper_headline(server: str, page, built) -> Non
     shoot(page, "exposure-tables")
 
 
-def metric_value(page, label: str) -> str:  # noqa: ANN001
+def metric_value(page, label: str) -> str:
     """The value of the st.metric whose label starts with `label`."""
     card = page.locator("[data-testid='stMetric']").filter(has_text=label).first
     return card.locator("[data-testid='stMetricValue']").inner_text().strip()
 
 
-def test_exposure_view_comes_from_the_url_and_goes_back_into_it(server: str, page, built) -> None:  # noqa: ANN001
+def test_exposure_view_comes_from_the_url_and_goes_back_into_it(server: str, page, built) -> None:
     """A shared link reproduces the view: recipe and threshold are read from the URL, and a
     change is written back into it."""
     from kb import exposure
@@ -238,7 +238,7 @@ def test_exposure_view_comes_from_the_url_and_goes_back_into_it(server: str, pag
     no_exception(page)
 
 
-def test_exposure_page_at_800_pixels(server: str, browser) -> None:  # noqa: ANN001
+def test_exposure_page_at_800_pixels(server: str, browser) -> None:
     """At 800 px the columns wrap: nothing is wider than the window, selectboxes are whole."""
     context = browser.new_context(viewport={"width": 800, "height": 900})
     tab = context.new_page()
@@ -262,7 +262,7 @@ def test_exposure_page_at_800_pixels(server: str, browser) -> None:  # noqa: ANN
         context.close()
 
 
-def test_explorer_page(server: str, page) -> None:  # noqa: ANN001
+def test_explorer_page(server: str, page) -> None:
     visit(page, f"{server}/explorer", "Occupation explorer")
     settle_charts(page)
     no_exception(page)
@@ -270,14 +270,14 @@ def test_explorer_page(server: str, page) -> None:  # noqa: ANN001
     shoot(page, "explorer")
 
 
-def test_sql_page(server: str, page) -> None:  # noqa: ANN001
+def test_sql_page(server: str, page) -> None:
     visit(page, f"{server}/sql_console", "SQL on the store")
     no_exception(page)
     page.locator("[data-testid='stDataFrame']").first.wait_for()
     shoot(page, "sql")
 
 
-def test_about_page(server: str, page) -> None:  # noqa: ANN001
+def test_about_page(server: str, page) -> None:
     visit(page, f"{server}/about", "About the data")
     no_exception(page)
     assert page.get_by_text("CC BY 4.0").count() >= 1

@@ -89,6 +89,17 @@ def test_closed_set_options_offer_the_vocabulary(path: tuple[str, ...]):
             )
 
 
+def test_a_comma_list_of_employment_recipes_is_validated_term_by_term():
+    share = _command(("exposure", "share"))
+    option = next(p for p in share.params if p.name == "employment")
+    recipes = list(vocabulary.EMPLOYMENT_RECIPES)
+    assert option.type.convert(",".join(recipes), option, None) == recipes
+    result = CliRunner().invoke(cli, ["exposure", "share", "--employment", f"{recipes[0]},nope"])
+    assert result.exit_code == 2
+    assert "nope is not an employment recipe; use one or more of " in result.output
+    assert "'--employment'" in result.output
+
+
 def test_agreement_matrix_metric_help_matches_the_code():
     result = CliRunner().invoke(cli, ["exposure", "agreement-matrix", "--help"])
     assert result.exit_code == 0, result.output

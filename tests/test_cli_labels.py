@@ -141,6 +141,7 @@ def test_knew_when_and_provenance(built) -> None:
         "gpts-are-gpts-gpt4": "gpt-4",
         "gpts-are-gpts-gpt4-alt": "gpt-4",
         "working-with-ai-usage": "bing-chat",
+        "anthropic-economic-index-2025-02-10": "claude-3.5-sonnet",
     }
 
 

@@ -106,11 +106,13 @@ def test_a_killed_batch_lands_all_or_nothing(tmp_path: Path, step: str, n: int, 
 def test_a_batch_commits_on_exit_and_writes_nothing_on_an_error(tmp_path: Path):
     data_dir = make_data(tmp_path)
     before = contents(data_dir)
-    with pytest.raises(RuntimeError, match="store write failed"):
-        with datafiles.batch(data_dir) as files:
-            files.write("releases/f0.yaml", b"changed\n")
-            files.write("releases/new.yaml", b"new\n")
-            raise RuntimeError("store write failed")
+    with (
+        pytest.raises(RuntimeError, match="store write failed"),
+        datafiles.batch(data_dir) as files,
+    ):
+        files.write("releases/f0.yaml", b"changed\n")
+        files.write("releases/new.yaml", b"new\n")
+        raise RuntimeError("store write failed")
     assert contents(data_dir) == before
     assert not (data_dir / datafiles.STAGING_DIR).exists()
 
@@ -125,17 +127,17 @@ def test_a_batch_commits_on_exit_and_writes_nothing_on_an_error(tmp_path: Path):
         "releases/new.yaml": b"new\n",
     }
     # The fingerprint computed in advance from the pending files is the one data/ now has.
-    assert store.inputs_fingerprint(data_dir) == store.inputs_fingerprint(
-        data_dir, {name: data for name, data in pending.items()}
-    )
+    assert store.inputs_fingerprint(data_dir) == store.inputs_fingerprint(data_dir, dict(pending))
 
 
 @pytest.mark.parametrize("name", ["../escape.yaml", "/etc/passwd", ".kb-staging/x", ""])
 def test_a_batch_writes_only_inside_data(tmp_path: Path, name: str):
     data_dir = make_data(tmp_path)
-    with pytest.raises(ValueError, match="is not a path inside data/"):
-        with datafiles.batch(data_dir) as files:
-            files.write(name, b"x")
+    with (
+        pytest.raises(ValueError, match="is not a path inside data/"),
+        datafiles.batch(data_dir) as files,
+    ):
+        files.write(name, b"x")
     assert not (tmp_path / "escape.yaml").exists()
 
 
@@ -155,9 +157,8 @@ def test_a_second_writer_waits_for_the_lock_then_gets_a_readable_error(tmp_path:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "LOCKED"
-        with pytest.raises(KBError) as info:
-            with datafiles.lock(data_dir, timeout=0.3):
-                pass
+        with pytest.raises(KBError) as info, datafiles.lock(data_dir, timeout=0.3):
+            pass
         assert "is locked" in info.value.message and "wait for it" in (info.value.hint or "")
         # recover() never touches a batch whose writer is alive.
         (data_dir / datafiles.STAGING_DIR).mkdir()

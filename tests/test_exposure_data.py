@@ -220,9 +220,9 @@ def test_xlsx_reader_refuses_a_broken_workbook_or_a_missing_sheet(tmp_path, raw_
 
     broken = tmp_path / "occupation_2023_final.xlsx"
     broken.write_bytes(b"not a zip file")
-    with pytest.raises(SourceError, match="not a readable .xlsx workbook"):
+    with pytest.raises(SourceError, match=r"not a readable \.xlsx workbook"):
         xlsx.read_sheet(broken, "Table 1.7")
-    with pytest.raises(SourceError, match="no sheet 'Table 9.9'"):
+    with pytest.raises(SourceError, match=r"no sheet 'Table 9\.9'"):
         xlsx.read_sheet(raw_dir / "occupation_2023_final.xlsx", "Table 9.9")
     rows = xlsx.read_sheet(raw_dir / "occupation_2023_final.xlsx", "Table 1.7")
     assert rows[5][:4] == ("      Chief executives", "11-1011", "Line item", 280)

@@ -106,7 +106,7 @@ def test_share_of_todays_tasks_labelled(
 
 def test_store_views_agree(
     scratch: duckdb.DuckDBPyConnection, comparison: onet_tasks.TaskComparison
-) -> None:  # noqa: E501
+) -> None:
     stored = scratch.execute(
         "SELECT status, count(*) FROM task_changes GROUP BY status ORDER BY status"
     ).fetchall()

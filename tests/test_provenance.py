@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import store_dump
+from conftest import REPO, store_dump
 
 from kb import build as kbbuild
 from kb import provenance, store
@@ -18,26 +18,52 @@ from kb.errors import ValidationError
 def test_builtin_sources_and_their_releases(built) -> None:
     with store.connect(built.db) as con:
         frame = provenance.sources(con).set_index("source_id")
-    assert sorted(frame.index) == ["anthropic-economic-index-2025-02-10", "gpts-are-gpts-gpt4",
-                                   "gpts-are-gpts-gpt4-alt", "gpts-are-gpts-human",
-                                   "working-with-ai-usage"]
+    assert sorted(frame.index) == [
+        "anthropic-economic-index-2025-02-10",
+        "gpts-are-gpts-gpt4",
+        "gpts-are-gpts-gpt4-alt",
+        "gpts-are-gpts-human",
+        "working-with-ai-usage",
+    ]
     links = frame[["rater", "measure", "kind", "produced_by_release"]].astype(object)
     links = links.where(links.notna(), None)
     assert links.to_dict("index") == {
-        "gpts-are-gpts-gpt4": {"rater": "gpt4", "measure": None, "kind": "model_labels",
-                               "produced_by_release": "gpt-4"},
-        "gpts-are-gpts-gpt4-alt": {"rater": "gpt4_alt", "measure": None, "kind": "model_labels",
-                                   "produced_by_release": "gpt-4"},
-        "gpts-are-gpts-human": {"rater": "human", "measure": None, "kind": "human_annotation",
-                                "produced_by_release": None},
-        "working-with-ai-usage": {"rater": None, "measure": "ai_applicability",
-                                  "kind": "usage_log", "produced_by_release": "bing-chat"},
+        "gpts-are-gpts-gpt4": {
+            "rater": "gpt4",
+            "measure": None,
+            "kind": "model_labels",
+            "produced_by_release": "gpt-4",
+        },
+        "gpts-are-gpts-gpt4-alt": {
+            "rater": "gpt4_alt",
+            "measure": None,
+            "kind": "model_labels",
+            "produced_by_release": "gpt-4",
+        },
+        "gpts-are-gpts-human": {
+            "rater": "human",
+            "measure": None,
+            "kind": "human_annotation",
+            "produced_by_release": None,
+        },
+        "working-with-ai-usage": {
+            "rater": None,
+            "measure": "ai_applicability",
+            "kind": "usage_log",
+            "produced_by_release": "bing-chat",
+        },
         "anthropic-economic-index-2025-02-10": {
-            "rater": None, "measure": "claude_usage_share", "kind": "usage_log",
-            "produced_by_release": "claude-3.5-sonnet"},
+            "rater": None,
+            "measure": "claude_usage_share",
+            "kind": "usage_log",
+            "produced_by_release": "claude-3.5-sonnet",
+        },
     }
     usage = frame.loc["working-with-ai-usage"]
-    assert (usage.period_start.date(), usage.period_end.date()) == (date(2024, 1, 1), date(2024, 9, 30))
+    assert (usage.period_start.date(), usage.period_end.date()) == (
+        date(2024, 1, 1),
+        date(2024, 9, 30),
+    )
     assert "renamed Microsoft Copilot" in usage.date_note
     assert frame.loc["gpts-are-gpts-gpt4", "release_date"].date() == date(2023, 3, 14)
     assert set(frame["origin"]) == {"built-in"}
@@ -46,7 +72,7 @@ def test_builtin_sources_and_their_releases(built) -> None:
 
 def test_annotations_place_label_sets_on_their_release(built) -> None:
     with store.connect(built.db) as con:
-        notes = provenance.annotations(con)
+        notes = provenance.release_annotations(con)
     by_measure = notes.set_index("measure")
     assert by_measure.loc["gpt4", "release_id"] == "gpt-4"
     assert by_measure.loc["gpt4_alt", "release_id"] == "gpt-4"
@@ -66,26 +92,37 @@ def test_history_headlines(built, raw_dir: Path) -> None:
     rows = frame.set_index(["measure", "figure"])["value"]
     # The paper's abstract: about 80% of workers with >= 10% of tasks exposed, about 19% with
     # >= 50% (human labels, paper recipe); within 1.5 points.
-    assert rows[("human", "share of workers with > 10% of tasks exposed")] == pytest.approx(0.80, abs=0.015)
-    assert rows[("human", "share of workers with > 50% of tasks exposed")] == pytest.approx(0.19, abs=0.015)
+    assert rows[("human", "share of workers with > 10% of tasks exposed")] == pytest.approx(
+        0.80, abs=0.015
+    )
+    assert rows[("human", "share of workers with > 50% of tasks exposed")] == pytest.approx(
+        0.19, abs=0.015
+    )
     for rater in ("human", "gpt4", "gpt4_alt"):
         for t in (0.1, 0.5):
-            view = headline[(headline.rater == rater) & (headline.threshold == t)].share_workers.iloc[0]
-            assert rows[(rater, f"share of workers with > {t:.0%} of tasks exposed")] == pytest.approx(view, abs=1e-12)
+            view = headline[
+                (headline.rater == rater) & (headline.threshold == t)
+            ].share_workers.iloc[0]
+            assert rows[
+                (rater, f"share of workers with > {t:.0%} of tasks exposed")
+            ] == pytest.approx(view, abs=1e-12)
     # The usage headline, from the raw files with pandas.
     scores = pd.read_csv(raw_dir.parent / "working-with-ai" / "soc_ai_applicability_scores.csv")
     oews = pd.read_csv(raw_dir / "national_May2021_dl.csv", encoding="utf-8-sig", dtype=str)
     oews = oews[oews["O_GROUP"] == "detailed"].assign(
-        emp=lambda f: pd.to_numeric(f["TOT_EMP"].str.replace(",", ""), errors="coerce"))
+        emp=lambda f: pd.to_numeric(f["TOT_EMP"].str.replace(",", ""), errors="coerce")
+    )
     merged = scores.merge(oews, left_on="SOC Code", right_on="OCC_CODE").dropna(subset=["emp"])
     mean = (merged["ai_applicability_score"] * merged["emp"]).sum() / merged["emp"].sum()
-    assert rows[("ai_applicability", "employment-weighted mean AI applicability score")] == pytest.approx(mean, abs=1e-12)
+    assert rows[
+        ("ai_applicability", "employment-weighted mean AI applicability score")
+    ] == pytest.approx(mean, abs=1e-12)
     usage_rows = frame[frame.measure == "ai_applicability"]
     assert set(usage_rows["release_id"]) == {"bing-chat"}
     assert str(usage_rows["date"].iloc[0])[:10] == "2024-09-30"
 
 
-def _edit_sources(data_dir: Path, change) -> None:  # noqa: ANN001
+def _edit_sources(data_dir: Path, change) -> None:
     path = data_dir / "exposure_sources.yml"
     doc = yaml.safe_load(path.read_text())
     change(doc["sources"])
@@ -95,18 +132,31 @@ def _edit_sources(data_dir: Path, change) -> None:  # noqa: ANN001
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda s: s[1].update(produced_by_release="gpt-99"),
-         "record 2 (id 'gpts-are-gpts-gpt4'): field 'produced_by_release': release 'gpt-99' is not in the timeline"),
-        (lambda s: s[0].update(kind="oracle"),
-         "record 1 (id 'gpts-are-gpts-human'): field 'kind': 'oracle' is not one of"),
-        (lambda s: s[0].update(date="2023-02-30"),
-         "record 1 (id 'gpts-are-gpts-human'): field 'date': '2023-02-30' is not a date"),
-        (lambda s: s[3].pop("citation"),
-         "record 4 (id 'working-with-ai-usage'): field 'citation': is missing"),
-        (lambda s: s[0].update(rater="nobody"),
-         "record 1 (id 'gpts-are-gpts-human'): field 'rater': rater 'nobody' has no labels"),
-        (lambda s: s.append(dict(s[0])),
-         "record 6: field 'source_id': 'gpts-are-gpts-human' appears twice"),
+        (
+            lambda s: s[1].update(produced_by_release="gpt-99"),
+            "record 2 (id 'gpts-are-gpts-gpt4'): field 'produced_by_release':"
+            " release 'gpt-99' is not in the timeline",
+        ),
+        (
+            lambda s: s[0].update(kind="oracle"),
+            "record 1 (id 'gpts-are-gpts-human'): field 'kind': 'oracle' is not one of",
+        ),
+        (
+            lambda s: s[0].update(date="2023-02-30"),
+            "record 1 (id 'gpts-are-gpts-human'): field 'date': '2023-02-30' is not a date",
+        ),
+        (
+            lambda s: s[3].pop("citation"),
+            "record 4 (id 'working-with-ai-usage'): field 'citation': is missing",
+        ),
+        (
+            lambda s: s[0].update(rater="nobody"),
+            "record 1 (id 'gpts-are-gpts-human'): field 'rater': rater 'nobody' has no labels",
+        ),
+        (
+            lambda s: s.append(dict(s[0])),
+            "record 6: field 'source_id': 'gpts-are-gpts-human' appears twice",
+        ),
     ],
     ids=["unknown-release", "bad-kind", "bad-date", "no-citation", "unknown-rater", "duplicate"],
 )
@@ -128,9 +178,11 @@ def test_schema_rejects_inconsistent_rows() -> None:
     con.execute("CREATE TABLE releases (id VARCHAR PRIMARY KEY)")
     con.execute((Path(provenance.__file__).parent / "schema" / "40_provenance.sql").read_text())
     con.execute("INSERT INTO raters VALUES ('r')")
-    insert = ("INSERT INTO exposure_sources (source_id, rater, kind, level, producer, method, "
-              "date, citation, origin) VALUES ('x', 'r', ?, 'task', 'p', 'm', DATE '2023-01-01', "
-              "'c', 'ingested')")
+    insert = (
+        "INSERT INTO exposure_sources (source_id, rater, kind, level, producer, method, "
+        "date, citation, origin) VALUES ('x', 'r', ?, 'task', 'p', 'm', DATE '2023-01-01', "
+        "'c', 'ingested')"
+    )
     for kind in ("model_labels", "oracle"):  # no release / unknown kind
         with pytest.raises(duckdb.ConstraintException):
             con.execute(insert, [kind])
@@ -142,7 +194,7 @@ def test_schema_rejects_inconsistent_rows() -> None:
 
 
 @pytest.fixture
-def dashboard(monkeypatch, built):  # noqa: ANN001, ANN201
+def dashboard(monkeypatch, built):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -152,8 +204,9 @@ def dashboard(monkeypatch, built):  # noqa: ANN001, ANN201
     monkeypatch.setenv(config.ENV_DATA_DIR, str(built.data_dir))
     monkeypatch.setenv(config.ENV_RAW_DIR, str(built.raw_dir))
     st.cache_data.clear()
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"),
-                           default_timeout=60)
+    at = AppTest.from_file(
+        str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60
+    )
     at.run()
     yield at
     st.cache_data.clear()
@@ -161,12 +214,20 @@ def dashboard(monkeypatch, built):  # noqa: ANN001, ANN201
 
 def test_timeline_page_annotates_the_release_that_produced_labels(dashboard) -> None:
     assert not dashboard.exception
-    captions = "\n".join(c.value for c in dashboard.caption)
-    assert ("**GPT-4** → task labels: rater gpt4 (2023-03-17), task labels: rater gpt4_alt "
-            "(2023-03-17)") in captions
-    # GPT-4 is the default selection: its card says which label sets it produced.
+    # GPT-4 is the default selection: its card names every label set data/exposure_sources.yml
+    # says it produced, with the kind and the date.
+    assert dashboard.selectbox(key="release").value == "gpt-4"
+    declared = yaml.safe_load((REPO / "data" / "exposure_sources.yml").read_text())["sources"]
+    by_gpt4 = [s for s in declared if s["produced_by_release"] == "gpt-4"]
+    assert {s["rater"] for s in by_gpt4} == {"gpt4", "gpt4_alt"}
     infos = [i.value for i in dashboard.info]
-    assert any(v.startswith("Produced the exposure measure **gpt4** (model labels") for v in infos)
+    for source in by_gpt4:
+        assert source["kind"] == "model_labels"
+        expected = (
+            f"Exposure data tied to this release: **{source['rater']}** (model labels, dated "
+            f"{source['date']:%d %b %Y})."
+        )
+        assert any(v.startswith(expected) for v in infos), expected
 
 
 def test_vintages_page_shows_the_same_figures_as_kb(dashboard, built) -> None:
@@ -186,11 +247,11 @@ def test_vintages_page_shows_the_same_figures_as_kb(dashboard, built) -> None:
         f"{match['match_rate']:.1%}", f"{match['pct_matched']:.1f}%", f"{claude_human:.3f}",
         f"{human.rho:.3f}", f"{head.mean_score:.3f}", "785",
     ]  # fmt: skip
-    [s for s in at.selectbox if s.label == "Exposure rater"][0].set_value("gpt4").run()
+    next(s for s in at.selectbox if s.label == "Exposure rater").set_value("gpt4").run()
     assert not at.exception
     assert at.metric[2].value == f"{claude_gpt4:.3f}"
     assert at.metric[3].value == f"{gpt4.rho:.3f}"
-    [s for s in at.selectbox if s.label == "Level"][0].set_value("occupation").run()
+    next(s for s in at.selectbox if s.label == "Level").set_value("occupation").run()
     assert not at.exception
 
 
@@ -210,6 +271,8 @@ def test_knew_when_chart_plots_shares_only_on_a_real_plot_area(built) -> None:
     # The Copilot usage sits at its own 2024 date, not at Bing Chat's 2023 launch.
     dates = {
         row["source"]: row["date"]
-        for data in spec["datasets"].values() for row in data if "source" in row
+        for data in spec["datasets"].values()
+        for row in data
+        if "source" in row
     }
     assert dates["Bing Copilot usage (2024)"].startswith("2024-09-30")

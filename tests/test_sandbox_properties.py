@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pytest
 from conftest import REPO, Workspace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -130,18 +131,21 @@ def _check_clean(outcome: sandbox.QueryResult | KBError, db: Path) -> None:
     pa.Table.from_pandas(outcome.frame)
 
 
+@pytest.mark.xdist_group("sandbox-store-folder")  # one worker, file order (make test)
 @EXAMPLES
 @given(sql=st.text(max_size=300))
 def test_any_text_gives_a_result_or_a_clean_error(built: Workspace, sql: str) -> None:
     _check_clean(_run(sql, built.db), built.db)
 
 
+@pytest.mark.xdist_group("sandbox-store-folder")  # one worker, file order (make test)
 @EXAMPLES
 @given(sql=sql_like)
 def test_sql_like_text_gives_a_result_or_a_clean_error(built: Workspace, sql: str) -> None:
     _check_clean(_run(sql, built.db), built.db)
 
 
+@pytest.mark.xdist_group("sandbox-store-folder")  # one worker, file order (make test)
 def test_the_store_folder_gains_no_file(built: Workspace) -> None:
     """Run after the two properties above (same module, file order): nothing was written."""
     assert sorted(p.name for p in built.db.parent.iterdir()) == ["data", "kb.duckdb"]
@@ -255,7 +259,9 @@ def test_values_of_every_type_round_trip(
     _round_trip(sandbox.run(_select(columns), built.db, LIMITS), columns)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A child process per example (~2 s each): a handful proves the reply carries every type; the
+# in-process property above covers the value space.
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(columns=st.lists(st.tuples(names, values), min_size=1, max_size=6))
 def test_values_round_trip_through_the_child(
     built: Workspace, columns: list[tuple[str, Literal]]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, store_dump
+from conftest import curated_release_files, store_dump
 
 from kb import build as kbbuild
 from kb import releases as kbreleases
@@ -41,7 +41,10 @@ def test_failing_build_step_leaves_the_previous_store_intact(workspace, monkeypa
     assert store_dump(workspace.db) == before
     assert leftovers(workspace.db.parent) == []
     with store.connect(workspace.db) as con:
-        assert con.execute("SELECT count(*) FROM releases").fetchone()[0] == 40
+        curated = con.execute(
+            "SELECT count(*) FROM releases WHERE id NOT IN (SELECT release_id FROM release_origins)"
+        ).fetchone()[0]
+    assert curated == curated_release_files()
 
 
 def test_failing_last_step_leaves_the_previous_store_intact(workspace, monkeypatch):
@@ -63,7 +66,12 @@ def test_build_steps_are_ordered_by_what_they_need():
         "release timeline",
         "task-exposure data",
         "exposure sources",
+        "employment vintages",
+        "O*NET 29.3 tasks",
+        "Anthropic Economic Index",
+        "living sources",
         "ingested label sets",
+        "label keys",
         "observed usage",
     ]
     backwards = kbbuild.ordered(tuple(reversed(kbbuild.STEPS)))
@@ -95,16 +103,15 @@ def test_build_refuses_to_replace_a_file_that_is_not_a_store(tmp_path, built, co
 def test_build_creates_a_store_where_none_was(tmp_path, built):
     db = tmp_path / "sub" / "new.duckdb"
     report = kbbuild.build(db, data_dir=built.data_dir, raw_dir=built.raw_dir)
-    assert report.db == db and db.exists() and report.counts["releases"] == 40
+    assert report.db == db and db.exists() and report.counts["releases"] == curated_release_files()
     assert store.status(db, built.data_dir) is None
 
 
 def test_store_from_another_schema_version_is_refused(workspace):
     with store.connect(workspace.db, read_only=False) as con:
         con.execute("UPDATE kb_meta SET value = 'old0schema' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError) as info:
-        with store.connect(workspace.db):
-            pass
+    with pytest.raises(StoreError) as info, store.connect(workspace.db):
+        pass
     assert str(info.value) == (
         f"{workspace.db} was built with schema version old0schema, this kb expects "
         f"{store.schema_version()}.\nRebuild it with `kb build`."
@@ -139,9 +146,11 @@ def test_lock_held_by_another_writer_is_a_readable_error(workspace):
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreError) as info:
-            with store.connect(workspace.db, retry_seconds=0.3):
-                pass
+        with (
+            pytest.raises(StoreError) as info,
+            store.connect(workspace.db, retry_seconds=0.3),
+        ):
+            pass
         assert f"The store {workspace.db} is locked" in info.value.message
         assert info.value.hint == store.LOCK_HINT
         result = CliRunner().invoke(cli, ["timeline", "--db", str(workspace.db)])
@@ -156,15 +165,16 @@ def test_info_lists_tables_and_build_facts(built):
     result = CliRunner().invoke(cli, ["info", "--db", str(built.db), "--format", "json"])
     assert result.exit_code == 0
     info = json.loads(result.output)
-    release_files = list((REPO / "data" / "releases").glob("*.yaml"))
-    assert info["tables"]["releases"] == len(release_files)
+    # The curated files plus the releases Epoch AI and models.dev bring (release_origins).
+    releases = curated_release_files() + info["tables"]["release_origins"]
+    assert info["tables"]["release_origins"] > 0
+    assert info["tables"]["releases"] == releases
     assert info["meta"]["schema_version"] == store.schema_version()
     assert info["meta"]["storage_version"] == store.STORAGE_VERSION
     table = CliRunner().invoke(cli, ["info", "--db", str(built.db)])
     assert table.exit_code == 0
     assert any(
-        line.split()[:2] == ["releases", str(len(release_files))]
-        for line in table.output.splitlines()
+        line.split()[:2] == ["releases", f"{releases:,}"] for line in table.output.splitlines()
     )
 
 
@@ -200,7 +210,8 @@ def test_query_reads_the_timeline_views(built):
             str(built.db),
             "--format",
             "json",
-            "SELECT id FROM timeline ORDER BY position LIMIT 3",
+            "SELECT id FROM timeline WHERE id NOT IN (SELECT release_id FROM release_origins) "
+            "AND date >= DATE '2023-02-07' ORDER BY position LIMIT 3",
         ],
     )
     assert result.exit_code == 0

@@ -26,7 +26,7 @@ KEYS = {
 }
 
 
-def _frames(con, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:  # noqa: ANN001
+def _frames(con, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     stored, live, keys = KEYS[level]
     order = ", ".join(keys)
     return (
@@ -90,8 +90,12 @@ def test_an_ingested_rater_is_stored_in_the_same_transaction(workspace, tmp_path
     path = tmp_path / "copy.csv"
     gpt4.to_csv(path, index=False)
     labels.ingest(
-        path, rater="gpt4_copy", date="2023-06-01", produced_by="gpt-4",
-        db=workspace.db, data_dir=workspace.data_dir,
+        path,
+        rater="gpt4_copy",
+        date="2023-06-01",
+        produced_by="gpt-4",
+        db=workspace.db,
+        data_dir=workspace.data_dir,
     )
 
     def stored(rater: str) -> pd.DataFrame:
@@ -112,13 +116,12 @@ def test_an_ingested_rater_is_stored_in_the_same_transaction(workspace, tmp_path
 def test_a_rater_written_by_hand_is_computed_from_its_labels(workspace):
     """Labels inserted with plain SQL have no stored rows: shares and views compute them from the
     labels, and give the same numbers as the stored rater they copy."""
-    with store.connect(workspace.db, read_only=False) as con:
-        with store.transaction(con):
-            con.execute("INSERT INTO raters VALUES ('by_hand', 'copy of human', 'test')")
-            con.execute(
-                "INSERT INTO task_labels SELECT onet_code, task_id, 'by_hand', label "
-                "FROM task_labels WHERE rater = 'human'"
-            )
+    with store.connect(workspace.db, read_only=False) as con, store.transaction(con):
+        con.execute("INSERT INTO raters VALUES ('by_hand', 'copy of human', 'test')")
+        con.execute(
+            "INSERT INTO task_labels SELECT onet_code, task_id, 'by_hand', label "
+            "FROM task_labels WHERE rater = 'human'"
+        )
     with store.connect(workspace.db) as con:
         assert con.execute(
             "SELECT count(*) FROM stored_exposure_units WHERE rater = 'by_hand'"
@@ -132,6 +135,9 @@ def test_a_rater_written_by_hand_is_computed_from_its_labels(workspace):
         in_view = con.execute(
             "SELECT count(*) FROM occupation_exposure WHERE rater = 'by_hand'"
         ).fetchone()[0]
-        assert in_view == con.execute(
-            "SELECT count(*) FROM occupation_exposure WHERE rater = 'human'"
-        ).fetchone()[0]
+        assert (
+            in_view
+            == con.execute(
+                "SELECT count(*) FROM occupation_exposure WHERE rater = 'human'"
+            ).fetchone()[0]
+        )

@@ -20,14 +20,21 @@ def raw(raw_dir: Path) -> dict[str, pd.DataFrame]:
     """The raw files, read with pandas only."""
     usage_dir = raw_dir.parent / "working-with-ai"
     labels = pd.read_csv(raw_dir / "full_labelset.tsv", sep="\t")
-    crosswalk = pd.read_excel(raw_dir / "nem-onet-to-soc-crosswalk.xlsx", sheet_name=0, header=4,
-                              engine="openpyxl", dtype=str)[["O*NET-SOC Code", "NEM Code"]].dropna()
+    crosswalk = pd.read_excel(
+        raw_dir / "nem-onet-to-soc-crosswalk.xlsx",
+        sheet_name=0,
+        header=4,
+        engine="openpyxl",
+        dtype=str,
+    )[["O*NET-SOC Code", "NEM Code"]].dropna()
     oews = pd.read_csv(raw_dir / "national_May2021_dl.csv", encoding="utf-8-sig", dtype=str)
     oews = oews[oews["O_GROUP"] == "detailed"]
-    oews = pd.DataFrame({
-        "code": oews["OCC_CODE"],
-        "employment": pd.to_numeric(oews["TOT_EMP"].str.replace(",", ""), errors="coerce"),
-    })
+    oews = pd.DataFrame(
+        {
+            "code": oews["OCC_CODE"],
+            "employment": pd.to_numeric(oews["TOT_EMP"].str.replace(",", ""), errors="coerce"),
+        }
+    )
     scores = pd.read_csv(usage_dir / "soc_ai_applicability_scores.csv", dtype={"SOC Code": str})
     return {"labels": labels, "crosswalk": crosswalk, "oews": oews, "scores": scores}
 
@@ -53,10 +60,21 @@ def test_coverage_matches_raw_files(built, raw) -> None:
         only_exposure = [c for c in exposure_codes.index if c not in usage_codes]
         only_usage = sorted(usage_codes - set(exposure_codes.index))
         expected = {
-            ("exposure", True): (len(matched), exposure_codes[matched].sum(), emp.reindex(matched).sum()),
-            ("usage", True): (len(matched), exposure_codes[matched].sum(), emp.reindex(matched).sum()),
-            ("exposure", False): (len(only_exposure), exposure_codes[only_exposure].sum(),
-                                  emp.reindex(only_exposure).sum()),
+            ("exposure", True): (
+                len(matched),
+                exposure_codes[matched].sum(),
+                emp.reindex(matched).sum(),
+            ),
+            ("usage", True): (
+                len(matched),
+                exposure_codes[matched].sum(),
+                emp.reindex(matched).sum(),
+            ),
+            ("exposure", False): (
+                len(only_exposure),
+                exposure_codes[only_exposure].sum(),
+                emp.reindex(only_exposure).sum(),
+            ),
             ("usage", False): (len(only_usage), 0, emp.reindex(only_usage).sum()),
         }
         for (side, is_matched), (codes, occupations, workers) in expected.items():
@@ -91,7 +109,9 @@ def test_comparison_rows_and_values(built, raw) -> None:
     assert frame.at["13-1020", "onet_codes"] == "13-1021.00 13-1022.00 13-1023.00"
 
 
-@pytest.mark.parametrize(("rater", "column"), [("gpt4", "gpt4_exposure"), ("human", "human_exposure_agg")])
+@pytest.mark.parametrize(
+    ("rater", "column"), [("gpt4", "gpt4_exposure"), ("human", "human_exposure_agg")]
+)
 def test_rank_correlation_matches_pandas_ranks(built, raw, rater: str, column: str) -> None:
     with store.connect(built.db) as con:
         rho = usage.rank_correlation(con, rater, "beta")
@@ -111,9 +131,11 @@ def test_headline_matches_pandas(built, raw) -> None:
     merged = raw["scores"].merge(raw["oews"], left_on="SOC Code", right_on="code").dropna()
     weights = merged["employment"]
     assert head.mean_score == pytest.approx(
-        (merged["ai_applicability_score"] * weights).sum() / weights.sum(), abs=1e-12)
+        (merged["ai_applicability_score"] * weights).sum() / weights.sum(), abs=1e-12
+    )
     assert head.share_at_or_above_cut == pytest.approx(
-        weights[merged["ai_applicability_score"] >= 0.25].sum() / weights.sum(), abs=1e-12)
+        weights[merged["ai_applicability_score"] >= 0.25].sum() / weights.sum(), abs=1e-12
+    )
     assert (head.soc_codes, head.soc_codes_without_employment) == (784, 1)
     assert head.workers == weights.sum()
 
@@ -124,10 +146,12 @@ def test_gaps_follow_the_documented_rule(built, raw) -> None:
         top3 = usage.gaps(con, "gpt4", "beta", n=3)
         with pytest.raises(KBError, match="minimum rank gap must be in"):
             usage.gaps(con, min_gap=1.5)
-    frame = pd.DataFrame({
-        "x": _exposure_by_soc(raw),
-        "y": raw["scores"].set_index("SOC Code")["ai_applicability_score"],
-    }).dropna()
+    frame = pd.DataFrame(
+        {
+            "x": _exposure_by_soc(raw),
+            "y": raw["scores"].set_index("SOC Code")["ai_applicability_score"],
+        }
+    ).dropna()
     gap = frame["x"].rank() / len(frame) - frame["y"].rank() / len(frame)
     exposed, used = gap[gap >= 0.4], gap[gap <= -0.4]
     assert set(got.loc[got.group == "exposed, little used", "soc_code"]) == set(exposed.index)
@@ -135,7 +159,9 @@ def test_gaps_follow_the_documented_rule(built, raw) -> None:
     assert (len(exposed), len(used)) == (21, 31)  # documented in docs/vintages.md
     assert (got["rank_gap"] - gap.reindex(got["soc_code"]).to_numpy()).abs().max() < 1e-12
     assert top3["soc_code"].tolist() == [
-        *exposed.sort_values(ascending=False).index[:3], *used.sort_values().index[:3]]
+        *exposed.sort_values(ascending=False).index[:3],
+        *used.sort_values().index[:3],
+    ]
     assert top3["title"].iloc[0] == "Title Examiners, Abstractors, and Searchers"
 
 
@@ -148,7 +174,9 @@ def test_weighted_distribution_shares(built, raw) -> None:
     merged = raw["scores"].merge(raw["oews"], left_on="SOC Code", right_on="code").dropna()
     low = merged.loc[merged["ai_applicability_score"] < 0.2, "employment"].sum()
     got = dist[dist.measure.str.startswith("observed usage") & (dist.bin_start == 0.0)]
-    assert got["share_of_workers"].iloc[0] == pytest.approx(low / merged["employment"].sum(), abs=1e-12)
+    assert got["share_of_workers"].iloc[0] == pytest.approx(
+        low / merged["employment"].sum(), abs=1e-12
+    )
 
 
 def test_unknown_rater_and_measure_are_readable(built) -> None:

@@ -21,8 +21,9 @@ SERIES = {"share_workers": "Share of workers", "share_occupations": "Share of oc
 def exposure_curve_chart(curve: pd.DataFrame, recipe_text: str) -> alt.LayerChart | alt.FacetChart:
     """Share of workers (and of occupations) whose exposure passes each threshold, with the
     paper's 10% and 50% marks. Hovering anywhere shows the figures at the nearest threshold (no
-    need to hit the line). The slider's mark is drawn from inline data named SLIDER_DATA, which
-    with_threshold() fills in, so the chart is built once per recipe, not per slider move.
+    need to hit the line). The slider's mark is drawn from the named data set SLIDER_DATA, which
+    with_threshold() fills in, so the chart is built once per recipe, not per slider move, and
+    the spec itself stays the same: the browser swaps the data instead of redrawing the chart.
 
     curve: threshold, share_workers, share_occupations (fractions).
     """
@@ -75,7 +76,7 @@ def exposure_curve_chart(curve: pd.DataFrame, recipe_text: str) -> alt.LayerChar
         .transform_filter(nearest)
     )
     marks = pd.DataFrame({"threshold": [0.1, 0.5], "mark": ["10% (paper)", "50% (paper)"]})
-    slider = alt.InlineData(values=_slider_values(0.1), name=SLIDER_DATA)
+    slider = alt.NamedData(name=SLIDER_DATA)
     paper_rules = (
         alt.Chart(marks).mark_rule(strokeDash=[4, 3], color="#555").encode(x="threshold:Q")
     )
@@ -108,9 +109,7 @@ def _slider_values(threshold: float) -> list[dict[str, object]]:
 
 def with_threshold(spec: dict[str, Any], threshold: float) -> dict[str, Any]:
     """The curve's Vega-Lite spec with the slider's mark moved to threshold (spec is changed)."""
-    for layer in spec.get("layer", []):
-        if layer.get("data", {}).get("name") == SLIDER_DATA:
-            layer["data"] = {"name": SLIDER_DATA, "values": _slider_values(threshold)}
+    spec.setdefault("datasets", {})[SLIDER_DATA] = _slider_values(threshold)
     return spec
 
 
@@ -122,18 +121,18 @@ OVERALL_DATA = "overall"
 ORDERED_GROUPINGS = ("job_zone", "education", "wage_quintile")
 
 
-def breakdown_chart(group_label: str, words: str, n_groups: int) -> alt.LayerChart | alt.FacetChart:
+def breakdown_chart(group_label: str, n_groups: int) -> alt.LayerChart | alt.FacetChart:
     """Employment-weighted share exposed per group, a value label on each bar, the group's size in
     its label, and a rule at the share of all workers. The rows come from the named data sets
     GROUPS_DATA and OVERALL_DATA, which with_groups() fills in: the chart is built once per
-    grouping, and a new threshold only swaps its rows (already in display order).
-
-    words: the comparison and threshold in words ("more than 10%").
+    grouping, and a new threshold only swaps its rows (already in display order). Nothing in the
+    spec depends on the threshold (the section's heading says it in words), so the browser swaps
+    the data on a slider step instead of redrawing the chart.
     """
     y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=420))
     x = alt.X(
         "share_workers:Q",
-        title=f"Share of the group's workers in occupations with {words} of tasks exposed",
+        title="Share of the group's workers in exposed occupations",
         axis=alt.Axis(format="%"),
         scale=alt.Scale(domain=[0, 1]),
     )

@@ -331,7 +331,7 @@ def chronology_edges(nodes: pd.DataFrame) -> pd.DataFrame:
 def release_notes(annotations: pd.DataFrame) -> pd.DataFrame:
     """One short note per release about the exposure data tied to it, dated, and saying
     "later" when the data come from long after the release (Bing Chat's 2024 usage logs were
-    not made in February 2023). annotations: kb.provenance.annotations()."""
+    not made in February 2023). annotations: kb.provenance.release_annotations()."""
     if annotations.empty:
         return pd.DataFrame(columns=["id", "note", "detail"])
     rows = []

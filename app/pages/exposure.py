@@ -235,9 +235,7 @@ def threshold_section(ref: cached.StoreRef, recipe: exposure.Recipe) -> None:
     )
     by = by or "major_group"
     st.vega_lite_chart(
-        cached.breakdown_spec(
-            ref, recipe, by, names[by], threshold, words, float(at["share_workers"])
-        )
+        cached.breakdown_spec(ref, recipe, by, names[by], threshold, float(at["share_workers"]))
     )
     csv_download(
         "Breakdown data (CSV)",

@@ -657,14 +657,11 @@ def show_card(card: dict[str, Any], annotations: pd.DataFrame) -> None:
 
 
 @st.fragment
-def card_section(ref: cached.StoreRef, rows: pd.DataFrame) -> None:
-    """The release chooser and the card: a fragment, so choosing a release reruns only this."""
-    labels = {
-        rid: f"{name} ({org}, {day:%b %Y})" if isinstance(org, str) else f"{name} ({day:%b %Y})"
-        for rid, name, org, day in zip(
-            rows["id"], rows["name"], rows["lead_organisation"], rows["date"], strict=True
-        )
-    }
+def card_section(ref: cached.StoreRef, flt: TimelineFilter) -> None:
+    """The release chooser and the card: a fragment, so choosing a release reruns only this.
+    It takes the filter, not the filtered rows: a fragment's arguments are kept and the rows
+    would be copied on every run of the card."""
+    labels = cached.release_labels(ref, flt)
     options = list(labels)
     settle_release(options)
     selected = st.selectbox(
@@ -712,7 +709,7 @@ def render() -> None:
             with tab:
                 views[name]()
         st.divider()
-        card_section(ref, rows)
+        card_section(ref, flt)
 
 
 if __name__ == "__main__":

@@ -301,10 +301,14 @@ def _rows(national: pd.DataFrame) -> list[_Row]:
 
 
 def _rollup(
-    soc: str, published: dict[tuple[str, str], _Row], detailed_groups: set[str]
+    soc: str,
+    published: dict[tuple[str, str], _Row],
+    detailed_groups: set[str],
+    detailed_minors: set[str],
 ) -> tuple[_Row, str] | None:
     """(the row holding a SOC code, the rule that found it), or None when no row holds it.
-    detailed_groups: the broad-group prefixes (xx-xxx) of the file's detailed codes."""
+    detailed_groups: the broad-group prefixes (xx-xxx) of the file's detailed codes;
+    detailed_minors: their minor-group prefixes (xx-xx)."""
     hybrid = OEWS_HYBRID_CODES.get(soc)
     broad, minor = soc[:6] + "0", soc[:5] + "00"
     candidates = (
@@ -312,7 +316,7 @@ def _rollup(
         ((hybrid or "", "detailed"), "hybrid", hybrid is not None),
         ((broad, "detailed"), "aggregate", True),
         ((broad, "broad"), "broad", soc[:6] not in detailed_groups),
-        ((minor, "minor"), "minor", soc[:5] not in {g[:5] for g in detailed_groups}),
+        ((minor, "minor"), "minor", soc[:5] not in detailed_minors),
     )
     for key, rule, allowed in candidates:
         if allowed and key in published:
@@ -335,6 +339,7 @@ def build_vintage(
     published = {(r.code, r.level): r for r in rows}
     detailed = [r for r in rows if r.level == "detailed"]
     groups = {r.code[:6] for r in detailed}
+    minors = {g[:5] for g in groups}
     records: list[dict[str, Any]] = []
     left: list[dict[str, Any]] = []
     for onet_code, title in zip(
@@ -342,7 +347,7 @@ def build_vintage(
         occupations["title"].astype(str).tolist(),
         strict=True,
     ):
-        found = _rollup(onet_code[:7], published, groups)
+        found = _rollup(onet_code[:7], published, groups, minors)
         unit = found[0] if found else None
         records.append(
             {

@@ -399,13 +399,16 @@ def _merge_row(models: dict[str, SourceRelease], row: dict[str, str], table: str
     add("frontier", "true" if row.get("Frontier model") == "True" else "")
     add("open_weights", {"Yes": "true", "No": "false"}.get(row.get("Open model weights?", ""), ""))
     for column, (attribute, unit, notes_column) in NUMBERS.items():
+        value = row.get(column, "").replace(",", "")
+        if not value or attribute in have:
+            continue  # add() would skip it: spare building the caveat (most cells are empty)
         notes = row.get(notes_column, "") if notes_column else ""
         caveat = "; ".join(
             p
             for p in (f"Epoch confidence: {confidence}" if confidence else "", clip(notes, 300))
             if p
         )
-        add(attribute, row.get(column, "").replace(",", ""), unit, caveat or None)
+        add(attribute, value, unit, caveat or None)
 
 
 def version_rows(versions: Sequence[SourceVersion]) -> dict[str, dict[str, str | None]]:

@@ -10,6 +10,7 @@ and gains the sources' values. Other models become releases with ids no curated 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -18,7 +19,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
-import pandas as pd
 
 from kb import config, dates
 from kb.errors import KBError
@@ -296,15 +296,20 @@ def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContextLike) -> None:
         ctx.progress(f"crosswalk name not in the snapshots: {message}")
     for message in ids.collisions:
         ctx.progress(f"release id clash resolved: {message}")
-    frames = stage(data, ids, recorded, curated)
-    insert_frames(con, frames)
-    ctx.counts.update({f"living_{name}": len(frame) for name, frame in frames.items()})
+    staged = stage(data, ids, recorded, curated)
+    insert_rows(con, staged)
+    ctx.counts.update({f"living_{name}": len(rows) for name, rows in staged.items()})
+
+
+# Epoch's and models.dev's dates repeat (one per model, event and version; the readers have
+# checked them already) and PartialDate is immutable, so each distinct text is parsed once.
+_parse_date = functools.lru_cache(maxsize=1 << 14)(dates.parse)
 
 
 def stage(
     data: SourceData, ids: Identities, recorded: Sequence[Snapshot], curated: set[str]
-) -> dict[str, pd.DataFrame]:
-    """Every row to insert, as data frames keyed by target table."""
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row to insert (values in the order of COLUMNS), keyed by target table."""
     latest_shas = {s.sha256 for s in data.latest.values()}
     missing_shas = {s.sha256 for s in data.missing}
     rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
@@ -332,7 +337,7 @@ def stage(
     org_names: dict[str, str] = {}
     urls: dict[str, None] = {}
     for rid, model in primary.items():
-        day = dates.parse(model.date) if model.date else None
+        day = _parse_date(model.date) if model.date else None
         kind = model.kind if day else "external"
         rows["releases"].append(
             (
@@ -395,7 +400,7 @@ def stage(
                 )
             )
         for event in model.events:
-            day = dates.parse(event.date)
+            day = _parse_date(event.date)
             kind = "dated_version" if assignment.role == "version" else event.event
             rows["release_dates"].append(
                 (rid, kind, day.first_day, day.precision, key[0], key[1], event.url)
@@ -426,7 +431,7 @@ def stage(
                 target.release_id,
                 version.model_key,
                 version.name,
-                dates.parse(version.date).first_day if version.date else None,
+                _parse_date(version.date).first_day if version.date else None,
                 version.access,
                 version.capabilities_index,
                 version.capabilities_low,
@@ -434,10 +439,7 @@ def stage(
                 status,
             )
         )
-    return {
-        name: pd.DataFrame(rows.get(name, []), columns=list(columns), dtype=object)
-        for name, columns in COLUMNS.items()
-    }
+    return {name: rows.get(name, []) for name in COLUMNS}
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -515,21 +517,36 @@ _ON_CONFLICT = {
 }
 
 
-def insert_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+def insert_rows(con: duckdb.DuckDBPyConnection, staged: dict[str, list[tuple[Any, ...]]]) -> None:
     """Insert the staged rows (the caller owns the transaction); names are constants here."""
     for name, columns in COLUMNS.items():
-        frame = frames[name]
-        if frame.empty:
+        rows = staged[name]
+        if not rows:
             continue
         view = f"kb_living_{name}"
-        con.register(view, frame)
+        con.register(view, _scannable(rows, columns))
         try:
             cols, conflict = ", ".join(columns), _ON_CONFLICT.get(name, "")
-            # Table and column names are the constants above; values travel in the frame.
+            # Table and column names are the constants above; values travel in the registered view.
             statement = f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {view} {conflict}"  # noqa: S608
             con.execute(statement)
         finally:
             con.unregister(view)
+
+
+def _scannable(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> object:
+    """The rows as something DuckDB can scan: an Arrow table built column by column (about 8x
+    faster than a pandas frame of objects, which DuckDB inspects value by value), or that frame
+    where Arrow is not installed or a column mixes kinds of values (text and numbers)."""
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped]  # installed with streamlit
+
+        values = list(zip(*rows, strict=True))
+        return pa.table({column: pa.array(values[i]) for i, column in enumerate(columns)})
+    except (ImportError, ValueError, TypeError):  # Arrow's ArrowInvalid, ArrowTypeError
+        import pandas as pd
+
+        return pd.DataFrame(rows, columns=list(columns), dtype=object)
 
 
 # --- taking a snapshot in ------------------------------------------------------------------------
