@@ -120,10 +120,6 @@ def test_an_unknown_metric_is_refused_with_the_choices():
 HEAVY = ("pandas", "numpy", "duckdb", "networkx", "yaml", "streamlit", "altair")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="kb/cli/query.py imports kb.sandbox, and with it duckdb, when it is imported",
-)
 def test_the_cli_starts_without_the_heavy_libraries():
     """`kb --help` and `kb --version` import only click and light kb modules."""
     probe = f"import sys, kb.cli; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
