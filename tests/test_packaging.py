@@ -34,6 +34,8 @@ DIST_INFO = f"gpts_kb-{__version__}.dist-info"
 # Kinds of file that only the upstream mirrors, a store or a cache would bring in.
 FOREIGN_SUFFIXES = {".xlsx", ".tsv", ".duckdb", ".wal", ".parquet", ".toml"}
 SERVER_START_SECONDS = 90
+# One worker builds the wheel once and runs every test that reads it.
+pytestmark = pytest.mark.xdist_group("wheel")
 
 
 def _git_files(folder: str) -> list[str]:
@@ -51,8 +53,19 @@ def _git_files(folder: str) -> list[str]:
     return [line for line in out.splitlines() if line and (REPO / line).is_file()]
 
 
+def _project_copy(target: Path) -> Path:
+    """The project's files copied into target. Building from a copy writes no egg-info or
+    staging folder into the checkout, and builds on several test workers cannot collide (the
+    sdist's staging folder is named after the version, so two builds in one tree race)."""
+    for name in _git_files("."):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, target / name)
+    return target
+
+
 def _build(outdir: Path, *, isolated: bool) -> Path:
-    command = [sys.executable, "-m", "build", "--outdir", str(outdir), str(REPO)]
+    source = _project_copy(outdir.parent / f"{outdir.name}-source")
+    command = [sys.executable, "-m", "build", "--outdir", str(outdir), str(source)]
     if not isolated:
         command.insert(3, "--no-isolation")
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
