@@ -182,8 +182,10 @@ def agreement(
     pair: tuple[str, str],
     weighting: str,
     compare: str,
+    employment: str | None = None,
 ) -> exposure.Agreement:
-    """Two raters' agreement (occupation level: exposed = exposure past 50%, the paper's mark)."""
+    """Two raters' agreement (occupation level: exposed = exposure past 50%, the paper's mark;
+    with an employment recipe, its units are compared instead of O*NET occupations)."""
     with store.connect(ref.db) as con:
         return exposure.agreement(
             con,
@@ -192,6 +194,7 @@ def agreement(
             pair,
             weighting=weighting,
             compare=compare,
+            employment=employment,
         )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -130,6 +131,17 @@ def csv_download(
         icon=":material/download:",
         type="tertiary",
     )
+
+
+# --- panels drawn on demand ----------------------------------------------------------------
+
+
+def panel_on_demand(label: str, key: str, icon: str) -> Any | None:
+    """An expander whose content is drawn only while it is open (None when closed): the browser
+    pays for heavy widgets or charts only when they are asked for. Open or not is in the URL
+    under `key`, so a link reproduces it."""
+    panel = st.expander(label, key=key, bind="query-params", icon=icon)
+    return panel if panel.open else None
 
 
 # --- the app shell --------------------------------------------------------------------------

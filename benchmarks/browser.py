@@ -4,8 +4,11 @@
 store with `kb build` into a temp folder, starts `streamlit run dashboard.py` on a free port on
 127.0.0.1, and drives Debian's Chromium with Playwright (headless). Every interaction is timed
 from the action (a click, a key, a navigation) until the dashboard's script run has finished
-(`stApp` says `notRunning`) AND the element the action changes shows its new content, checked on
-every animation frame: there are no fixed sleeps.
+(`stApp` says `notRunning`), no element is still a skeleton (Streamlit draws one while the
+browser fetches a chart's or a table's code, which can take seconds after the run ends), every
+chart is drawn AND the element the action changes shows its new content, checked on every
+animation frame: there are no fixed sleeps. It also times an empty Streamlit page's first
+paint in the same browser (`--no-floor` skips it): the floor no page of the dashboard can beat.
 
 The first time an interaction runs in the server's life it misses the server's caches: that
 value is reported on its own ("cold"); the median of the repeats after it is the "warm" figure.
@@ -65,6 +68,9 @@ SELECTORS = {
     "chart": "[data-testid='stVegaLiteChart']",
     "chart_drawn": "canvas, svg",
     "exception": "[data-testid='stException']",
+    # An element whose code the browser is still fetching (a lazily loaded chart, table or
+    # selectbox) is drawn as a skeleton: the page is not there yet.
+    "loading": "[data-testid='stSkeleton']",
     "slider": "[data-testid='stSlider']",
     "slider_thumb": "input[type='range'], [role='slider']",
     "selectbox": "[data-testid='stSelectbox']",
@@ -147,12 +153,15 @@ def build_store(folder: Path, repo: Path, progress: Callable[[str], None]) -> Pa
 
 
 @contextmanager
-def streamlit_server(db: Path, log: Path, repo: Path = REPO) -> Iterator[str]:
+def streamlit_server(
+    db: Path, log: Path, repo: Path = REPO, script: Path | None = None
+) -> Iterator[str]:
+    """The dashboard (or another `script`, e.g. the empty page) served from `repo`."""
     port = free_port()
     env = checkout_env(repo)
     env["KB_DB"] = str(db)
     command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        sys.executable, "-m", "streamlit", "run", str(script or "dashboard.py"),
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
@@ -190,11 +199,13 @@ def streamlit_server(db: Path, log: Path, repo: Path = REPO) -> Iterator[str]:
 
 # --- waiting for the updated page --------------------------------------------------------------
 
-# True once the script run has finished and the watched elements' text differs from `before`
-# (null: no text to compare, only the idle state and drawn charts count). Checked every frame.
+# True once the script run has finished, no element is still loading its code, every chart is
+# drawn and the watched elements' text differs from `before` (null: no text to compare).
+# Checked every frame.
 _SETTLED_JS = """
-([idle, watched, before, chart, drawn]) => {
+([idle, watched, before, chart, drawn, loading]) => {
   if (!document.querySelector(idle)) return false;
+  if (document.querySelector(loading)) return false;
   for (const c of document.querySelectorAll(chart)) {
     if (!c.querySelector(drawn)) return false;
   }
@@ -223,6 +234,7 @@ def settled(page: Any, watched: str | None, before: str | None) -> None:
             before,
             SELECTORS["chart"],
             SELECTORS["chart_drawn"],
+            SELECTORS["loading"],
         ],
         polling="raf",
         timeout=ACTION_SECONDS * 1000,
@@ -298,6 +310,29 @@ def choose(page: Any, label: re.Pattern[str], watched: str) -> float:
     return timed(page, option.click, watched)
 
 
+# The floor: what any Streamlit page costs in this browser (a title, nothing else).
+EMPTY_PAGE = 'import streamlit as st\n\nst.title("An empty page")\n'
+
+
+def measure_floor(url: str, repeats: int) -> Figure:
+    """First paint of the empty page, measured like the dashboard's first page."""
+    from playwright.sync_api import sync_playwright
+
+    figure = Figure()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000
+        )
+        try:
+            for _ in range(repeats + 1):
+                page, seconds = open_fresh(browser, url)
+                figure.add(seconds)
+                page.context.close()
+        finally:
+            browser.close()
+    return figure
+
+
 # --- the runs ----------------------------------------------------------------------------------
 
 
@@ -347,9 +382,14 @@ def measure(url: str, repeats: int, progress: Callable[[str], None]) -> dict[str
 
 
 def run(
-    repeats: int, progress: Callable[[str], None], db: Path | None = None, repo: Path = REPO
+    repeats: int,
+    progress: Callable[[str], None],
+    db: Path | None = None,
+    repo: Path = REPO,
+    floor: bool = False,
 ) -> dict[str, Any]:
-    """Build (unless given a store), serve, measure; the figures with their targets."""
+    """Build (unless given a store), serve, measure; the figures with their targets, and the
+    empty page's first paint (the floor no dashboard page can beat) if floor is True."""
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} is missing (apt-get install chromium)")
     with tempfile.TemporaryDirectory(prefix="kb-bench-browser-") as tmp:
@@ -358,6 +398,13 @@ def run(
         progress(f"starting streamlit on {repo / 'dashboard.py'}")
         with streamlit_server(store, folder / "streamlit.log", repo) as url:
             figures = measure(url, repeats, progress)
+        empty = None
+        if floor:
+            progress("floor: an empty Streamlit page's first paint")
+            script = folder / "empty_page.py"
+            script.write_text(EMPTY_PAGE)
+            with streamlit_server(store, folder / "empty.log", repo, script) as url:
+                empty = measure_floor(url, repeats)
     out: dict[str, Any] = {}
     for name, (what, target) in TARGETS.items():
         summary = figures[name].summary()
@@ -367,6 +414,13 @@ def run(
             "target_seconds": target,
             **summary,
             "status": "PASS" if warm is not None and warm <= target else "MISS",
+        }
+    if empty is not None:
+        out["empty page"] = {
+            "what": "floor: a fresh session's first page of a Streamlit app with only a title",
+            "target_seconds": None,
+            **empty.summary(),
+            "status": "floor",
         }
     return out
 
@@ -382,10 +436,15 @@ def report(results: dict[str, Any]) -> str:
     ]
     for name, r in results.items():
         spread = f"{_ms(r['warm_min'])}-{_ms(r['warm_max'])}"
+        target = "" if r["target_seconds"] is None else "<= " + _ms(r["target_seconds"])
         lines.append(
             f"{name:<16} {_ms(r['cold']):>9} {_ms(r['warm_median']):>12} {spread:>19} "
-            f"{r['warm_runs']:>3} {'<= ' + _ms(r['target_seconds']):>9}  {r['status']}"
+            f"{r['warm_runs']:>3} {target:>9}  {r['status']}"
         )
+    first, empty = results.get("first page"), results.get("empty page")
+    if first and empty and first["warm_median"] and empty["warm_median"]:
+        ratio = first["warm_median"] / empty["warm_median"]
+        lines.append(f"first page / empty page: {ratio:.1f}x")
     return "\n".join(lines)
 
 
@@ -402,6 +461,9 @@ def main(argv: list[str] | None = None) -> int:
         help="serve the dashboard of another checkout, e.g. a `git archive HEAD` snapshot",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the empty Streamlit page's first paint"
+    )
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -410,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
     load = [round(x, 2) for x in os.getloadavg()]
-    results = run(args.repeats, progress, args.db, args.repo.resolve())
+    results = run(args.repeats, progress, args.db, args.repo.resolve(), floor=not args.no_floor)
     print(report(results))
     print(f"load average at start {load}, at end {[round(x, 2) for x in os.getloadavg()]}")
     if not args.no_save:

@@ -65,7 +65,14 @@ def main(argv: list[str]) -> int:
         data_dir=config.data_dir(None), raw_dir=args.raw_dir, manifest=args.manifest
     )
     with tempfile.TemporaryDirectory(prefix="kb-build-profile-") as tmp:
-        con = duckdb.connect(":memory:")
+        # The build's own settings (kb.build._build_file): its memory limit and spill folder.
+        con = duckdb.connect(
+            ":memory:",
+            config={
+                "memory_limit": build.BUILD_MEMORY_LIMIT,
+                "temp_directory": str(Path(tmp) / "spill"),
+            },
+        )
         db = "'" + str(Path(tmp) / "kb.duckdb").replace("'", "''") + "'"
         con.execute(f"ATTACH {db} AS kb (STORAGE_VERSION '{store.STORAGE_VERSION}')")
         con.execute("USE kb")

@@ -62,37 +62,46 @@ def _kb() -> str:
     return str(Path(sys.executable).with_name("kb"))
 
 
+def _snapshot_env(repo: Path) -> dict[str, str]:
+    """Run kb from the checkout `repo` (e.g. a `git archive HEAD` snapshot) instead."""
+    return {**os.environ, "PYTHONPATH": str(repo), "KB_DATA_DIR": str(repo / "data")}
+
+
 def measure(
     runs: int,
     build_runs: int,
     progress: Callable[[str], None],
     raw_dir: Path = MIRROR,
     repo: Path | None = None,
+    before: Path | None = None,
 ) -> dict[str, Any]:
-    """The figures; with `repo`, kb runs from that checkout (e.g. a `git archive HEAD` snapshot)."""
-    env = None
-    if repo is not None:
-        env = {**os.environ, "PYTHONPATH": str(repo), "KB_DATA_DIR": str(repo / "data")}
+    """The figures; with `repo`, kb runs from that checkout (e.g. a `git archive HEAD` snapshot);
+    with `before`, kb from that checkout is timed too, in the same alternating loop."""
+    env = None if repo is None else _snapshot_env(repo)
     out: dict[str, Any] = {}
     # `python -c pass` is the floor of any command: the same interpreter, nothing imported.
-    commands = {
-        "python -c pass": [sys.executable, "-c", "pass"],
-        "kb --version": [_kb(), "--version"],
-        "kb --help": [_kb(), "--help"],
+    commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
+        "python -c pass": ([sys.executable, "-c", "pass"], env),
+        "kb --version": ([_kb(), "--version"], env),
+        "kb --help": ([_kb(), "--help"], env),
     }
-    for argv in commands.values():
-        run_child(argv, env=env)  # warm the OS file cache once
+    if before is not None:
+        for flag in ("--version", "--help"):
+            commands[f"before: kb {flag}"] = ([_kb(), flag], _snapshot_env(before))
+    for argv, child_env in commands.values():
+        run_child(argv, env=child_env)  # warm the OS file cache once
     progress(f"{', '.join(commands)} x {runs}, alternating")
     children: dict[str, list[Any]] = {label: [] for label in commands}
     for _ in range(runs):  # alternate, so a change in load hits every command alike
-        for label, argv in commands.items():
-            children[label].append(run_child(argv, env=env))
+        for label, (argv, child_env) in commands.items():
+            children[label].append(run_child(argv, env=child_env))
     for label, runs_of in children.items():
         out[label] = Stats.of([c.seconds for c in runs_of]).as_dict()
         out[f"{label} (CPU)"] = Stats.of([c.cpu_seconds for c in runs_of]).as_dict()
     floor_wall = Stats.of([c.seconds for c in children["python -c pass"]]).median
-    for label in ("kb --version", "kb --help"):
-        out[f"{label} / python -c pass"] = {"ratio": out[label]["median"] / floor_wall}
+    for label in commands:
+        if label != "python -c pass":
+            out[f"{label} / python -c pass"] = {"ratio": out[label]["median"] / floor_wall}
 
     if build_runs == 0:  # start-up only
         return out
@@ -140,9 +149,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=10, help="runs of kb --version / --help")
     parser.add_argument("--build-runs", type=int, default=5, help="build and floor pairs")
     parser.add_argument("--repo", type=Path, help="run kb from this checkout (a snapshot)")
+    parser.add_argument(
+        "--before", type=Path, help="also time kb --version / --help from this checkout"
+    )
     args = parser.parse_args(argv)
     load = [round(x, 2) for x in os.getloadavg()]
-    results = measure(args.runs, args.build_runs, progress, repo=args.repo)
+    results = measure(args.runs, args.build_runs, progress, repo=args.repo, before=args.before)
     for name, value in results.items():
         if "per_pair_median" not in value and "ratio" in value:
             print(f"{name:<40} {value['ratio']:.2f}x")

@@ -6,7 +6,6 @@ Every failure a user can act on is a KBError with a message (what went wrong, wh
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -106,6 +105,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """'did you mean 'a', 'b'?' for the known names closest to a mistyped one, or '' if none is
     close. Callers place it: "No release 'gpt4' (did you mean 'gpt-4'?)" or capitalised after a
     full stop."""
+    import difflib  # only when a name is wrong: most commands never suggest one
+
     matches = difflib.get_close_matches(
         name, sorted(set(candidates)), n=MAX_SUGGESTIONS, cutoff=SUGGESTION_CUTOFF
     )

@@ -52,6 +52,22 @@ def built(tmp_path_factory: pytest.TempPathFactory, raw_dir: Path) -> Workspace:
     return Workspace(data_dir=data_dir, db=db, raw_dir=raw_dir)
 
 
+@dataclass(frozen=True)
+class BuiltState:
+    """The session store and what it held when first asked for: every table's rows (store_dump)
+    and every file's bytes in its folder. A test that runs something which must write nothing
+    does it on the session store and compares after, instead of copying the store first."""
+
+    db: Path
+    rows: dict[str, object]
+    files: dict[str, bytes]
+
+
+@pytest.fixture(scope="session")
+def built_state(built: Workspace) -> BuiltState:
+    return BuiltState(db=built.db, rows=store_dump(built.db), files=snapshot(built.db.parent))
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, built: Workspace) -> Workspace:
     """A writable copy of the session store and its data/ folder, for tests that change them."""
@@ -67,6 +83,21 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test touches the repository's data/kb.duckdb or the user's cache by accident."""
     monkeypatch.setenv(config.ENV_DB, str(tmp_path / "default-kb.duckdb"))
     monkeypatch.setenv(config.ENV_CACHE_DIR, str(tmp_path / "cache"))
+
+
+def steps_through(*names: str) -> tuple[kbbuild.Step, ...]:
+    """The build steps named and every step they need, in build order: a test about one step
+    (its refusal, its rows surviving a rebuild) builds these instead of the whole store, which
+    the session store `built` already proves builds."""
+    by_name = {step.name: step for step in kbbuild.STEPS}
+    wanted: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name not in wanted:
+            wanted.add(name)
+            pending.extend(by_name[name].needs)
+    return tuple(step for step in kbbuild.STEPS if step.name in wanted)
 
 
 def curated_release_files(data_dir: Path = REPO / "data") -> int:
@@ -114,3 +145,25 @@ def store_dump(db: Path) -> dict[str, object]:
             else:
                 out[t] = ("rows", count, "hash", digest)
         return out
+
+
+# --- shared by the dashboard's AppTest modules (tests/test_dashboard*.py) ---------------------
+
+
+@pytest.fixture
+def fresh_dashboard_caches(request: pytest.FixtureRequest) -> None:
+    """st.cache_data lives for the whole process: no test may see another test's results. Not
+    autouse (only the dashboard modules need Streamlit): they ask for it in their pytestmark."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    request.addfinalizer(st.cache_data.clear)
+
+
+@pytest.fixture
+def on_store(monkeypatch: pytest.MonkeyPatch, built: Workspace) -> Workspace:
+    """Point the dashboard at the session store built from the real data."""
+    monkeypatch.setenv(config.ENV_DB, str(built.db))
+    monkeypatch.setenv(config.ENV_DATA_DIR, str(built.data_dir))
+    monkeypatch.setenv(config.ENV_RAW_DIR, str(built.raw_dir))
+    return built

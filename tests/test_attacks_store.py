@@ -861,7 +861,9 @@ def test_every_schema_object_is_expected(built: Workspace):
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple]:
-    for name, command in group.commands.items():
+    ctx = click.Context(group)  # list and get: kb's top-level group imports commands on demand
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             yield from _commands(command, (*prefix, name))
         else:

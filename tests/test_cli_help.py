@@ -11,11 +11,16 @@ from click.testing import CliRunner
 
 from kb import vocabulary
 from kb.cli import cli
+from kb.cli.app import COMMANDS, LazyGroup
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path, through click's lookup (the top-level group imports on demand)."""
     found = []
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, f"`kb {' '.join((*prefix, name))}` is listed but not found"
         path = (*prefix, name)
         found.append(path)
         if isinstance(command, click.Group):
@@ -67,10 +72,11 @@ VOCABULARY_OPTIONS = {
 
 
 def _command(path: tuple[str, ...]) -> click.Command:
-    command: click.Command = cli
+    command: click.Command | None = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        command = command.get_command(click.Context(command), name)
+    assert command is not None
     return command
 
 
@@ -117,13 +123,39 @@ def test_an_unknown_metric_is_refused_with_the_choices():
     assert "'pearson' is not one of 'kappa', 'agreement', 'pearson_r', 'n'" in result.output
 
 
+def test_the_top_level_listing_is_each_commands_own_first_line():
+    """`kb --help` lists kb.cli.app.COMMANDS without importing the commands; each command's own
+    --help starts with the same line, so the two cannot drift."""
+    listing = CliRunner().invoke(cli, ["--help"]).output
+    for name, entry in COMMANDS.items():
+        assert f"  {name}" in listing and entry.summary in listing
+        own = CliRunner().invoke(cli, [name, "--help"]).output
+        assert own.split("\n\n")[1].strip() == entry.summary, name
+
+
+def test_a_command_missing_from_the_table_is_refused():
+    group = LazyGroup()
+    with pytest.raises(LookupError, match="no entry for the command 'nope'"):
+        group.add_command(click.Command("nope"))
+
+
+def test_an_unknown_command_is_refused_with_a_usage_error():
+    result = CliRunner().invoke(cli, ["exposur"])
+    assert result.exit_code == 2 and "No such command 'exposur'" in result.output
+
+
 HEAVY = ("pandas", "numpy", "duckdb", "networkx", "yaml", "streamlit", "altair")
 
 
-def test_the_cli_starts_without_the_heavy_libraries():
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_the_cli_starts_without_the_heavy_libraries(flag: str):
     """`kb --help` and `kb --version` import only click and light kb modules."""
-    probe = f"import sys, kb.cli; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    loaded = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert loaded == ""
+    probe = (
+        "import sys; from kb.cli import cli; cli.main([sys.argv[1]], standalone_mode=False); "
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe, flag], capture_output=True, text=True, check=True
+    )
+    assert "kb" in run.stdout
+    assert run.stderr.strip() == ""

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Workspace, snapshot, store_dump
+from conftest import Workspace, snapshot, steps_through, store_dump
 
 from kb import build as kbbuild
 from kb import store
@@ -69,39 +69,44 @@ def _kb_query(ws: Workspace, sql: str) -> str:
     return result.output
 
 
-@pytest.mark.parametrize(
-    "step", ["loading release timeline", "loading task-exposure data", "loading exposure sources"]
-)
-def test_build_killed_at_a_step(workspace: Workspace, step: str) -> None:
-    rows_before, files_before = store_dump(workspace.db), snapshot(workspace.db)
+# Steps at which a build is killed, one build each; the next build then cleans up after all.
+KILL_AT = ["loading release timeline", "loading task-exposure data", "loading exposure sources"]
+
+
+def _kill_build_at(ws: Workspace, step: str) -> int:
+    """Start a build, kill it with SIGKILL once it is loading `step`; returns its process id."""
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            PAUSED_BUILD,
-            str(workspace.db),
-            str(workspace.data_dir),
-            str(workspace.raw_dir),
-            step,
-        ],
+        [sys.executable, "-c", PAUSED_BUILD, str(ws.db), str(ws.data_dir), str(ws.raw_dir), step],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=_env(workspace),
+        env=_env(ws),
     )
     try:
         line = proc.stdout.readline()  # blocks until the child pauses or exits
-        assert line.strip() == "PAUSED", proc.stderr.read()
-        assert _temp_files(workspace), "the build should be writing a temporary file by now"
+        assert line.strip() == "PAUSED", (step, proc.stderr.read())
+        assert _temp_files(ws), f"{step}: the build should be writing a temporary file by now"
     finally:
         _kill(proc)
-    assert proc.returncode == -signal.SIGKILL
-    assert _temp_files(workspace), "a killed build cannot clean up; its temp file stays behind"
-    _assert_previous_store_answers(workspace, rows_before, files_before)
+    assert proc.returncode == -signal.SIGKILL, step
+    return proc.pid
+
+
+def test_builds_killed_at_each_step(workspace: Workspace) -> None:
+    """Each kill leaves the previous store as it was and its temp file behind, which the next
+    build removes: the next killed build, then a whole build that must give the same rows. One
+    whole build serves every step (it takes seconds)."""
+    rows_before, files_before = store_dump(workspace.db), snapshot(workspace.db)
+    for step in KILL_AT:
+        pid = _kill_build_at(workspace, step)
+        # Only the killed build's files: the one killed before it lost its files to this build.
+        left = _temp_files(workspace)
+        assert left and all(f".tmp-{pid}" in p.name for p in left), (step, left)
+        _assert_previous_store_answers(workspace, rows_before, files_before)
 
     report = kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
     assert report.db == workspace.db
-    assert _temp_files(workspace) == [], "the next build should remove a dead build's temp files"
+    assert _temp_files(workspace) == [], "the next build should remove dead builds' temp files"
     rows_after = store_dump(workspace.db)
     rows_after.pop("kb_meta"), rows_before.pop("kb_meta")  # built_at differs, nothing else may
     assert rows_after == rows_before
@@ -229,7 +234,13 @@ def test_a_killed_ingest_leaves_all_of_its_batch_or_none(
         assert written == [] and snapshot(releases_dir) == files_before
         assert stale is None
     assert not (workspace.data_dir / ".kb-staging").exists()
-    report = kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    # The step that loads data/releases/ is the one that counts them.
+    report = kbbuild.build(
+        workspace.db,
+        data_dir=workspace.data_dir,
+        raw_dir=workspace.raw_dir,
+        steps=steps_through("release timeline"),
+    )
     curated = len([name for name in files_before if name.endswith(".yaml")])
     assert report.counts["releases"] == curated + (INGESTED if lands else 0)
     assert store.status(workspace.db, workspace.data_dir) is None

@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
-import streamlit as st
 import yaml
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
@@ -21,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from kb import config, exposure, verify
 from kb import store as kbstore
 from kb.cli import cli
+from kb.exposure import ranking
 
 REPO = Path(__file__).resolve().parent.parent
 DASHBOARD = REPO / "dashboard.py"
@@ -28,21 +28,9 @@ DASHBOARD = REPO / "dashboard.py"
 TIMEOUT = 60
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
-    """st.cache_data lives for the whole process: no test may see another test's results."""
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def on_store(monkeypatch: pytest.MonkeyPatch, built):
-    """Point the dashboard at the session store built from the real data."""
-    monkeypatch.setenv(config.ENV_DB, str(built.db))
-    monkeypatch.setenv(config.ENV_DATA_DIR, str(built.data_dir))
-    monkeypatch.setenv(config.ENV_RAW_DIR, str(built.raw_dir))
-    return built
+# The caches are cleared around each test; on_store points the dashboard at the session store
+# (both fixtures in tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_dashboard_caches")
 
 
 def open_page(page: str | None = None) -> AppTest:
@@ -305,6 +293,34 @@ def test_ranked_tables_mark_ties(on_store) -> None:
         assert group["rank"].nunique() == 1
         first, _, last = group["rank"].iloc[0].partition("-")
         assert (int(last or first) - int(first) + 1) >= len(group)
+
+
+def treemap_frames(at: AppTest) -> list[pd.DataFrame]:
+    """The treemap's rectangles (x, y, x2, y2 per occupation; the group labels have group_x)."""
+    frames = []
+    for element in at.get("vega_lite_chart"):
+        for dataset in element.proto.datasets:
+            frame = pa.ipc.open_stream(dataset.data.data).read_pandas()
+            if {"title", "x", "y", "x2", "y2"} <= set(frame.columns) and "group_x" not in frame:
+                frames.append(frame)
+    return frames
+
+
+def test_treemap_is_drawn_only_when_opened(on_store) -> None:
+    """The treemap (the page's heaviest chart) waits behind an expander; opened, here from the
+    URL as a shared link would, it has one rectangle per occupation with workers."""
+    at = open_page("app/pages/exposure.py")
+    assert "Treemap" in " ".join(e.label for e in at.expander)
+    assert not treemap_frames(at)
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.query_params["treemap"] = "true"
+    at.run()
+    at.switch_page("app/pages/exposure.py").run()
+    assert not at.exception and not at.error
+    (rects,) = treemap_frames(at)
+    with kbstore.connect(on_store.db) as con:
+        units = ranking.ranking(con, exposure.Recipe())
+    assert sorted(rects["title"]) == sorted(units.loc[units["workers_once"] > 0, "title"])
 
 
 def test_robustness_strip_matches_kb_for_each_alternative(on_store) -> None:
@@ -583,3 +599,27 @@ def test_a_locked_store_gives_a_readable_error(monkeypatch, workspace) -> None:
     finally:
         holder.kill()
         holder.wait(timeout=10)
+
+
+def test_agreement_under_an_oews_recipe_compares_its_units(on_store) -> None:
+    """The occupation-level agreement follows the recipe: under oews-2025 it compares the
+    recipe's units (OEWS codes after roll-up), not the O*NET occupations the paper counts."""
+    at = open_page("app/pages/exposure.py")
+    at.selectbox(key="employment").select("oews-2025").run()
+    assert not at.exception and not at.error
+    with kbstore.connect(on_store.db) as con:
+        units = con.execute(
+            "SELECT count(DISTINCT unit_code) FROM occupation_units "
+            "WHERE employment_recipe = 'oews-2025' AND employment > 0"
+        ).fetchone()
+        agree = exposure.agreement(
+            con, "beta", "occupation", ("human", "gpt4"), employment="oews-2025"
+        )
+    assert units is not None and agree.n == units[0]
+    heading = [m.value for m in at.markdown if m.value.startswith("**Occupations**")]
+    assert heading == [
+        f"**Occupations** ({agree.n:,} occupations as oews-2025 counts them): "
+        "exposed means beta more than 50% (equal weights)"
+    ]
+    shown = [m.value for m in at.metric if m.label == "Cohen's kappa"]
+    assert shown[1] == f"{agree.kappa:.3f}"

@@ -16,12 +16,11 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app.charts import timeline as timeline_charts
-from kb import config, timeline, vocabulary
 from kb import store as kbstore
+from kb import timeline, vocabulary
 
 REPO = Path(__file__).resolve().parent.parent
 DASHBOARD = REPO / "dashboard.py"
@@ -30,20 +29,9 @@ EPOCH = Path(os.environ.get("KB_EPOCH_DIR", REPO.parent / "shared" / "data" / "e
 TIMEOUT = 180
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
-    """st.cache_data lives for the whole process: no test may see another test's results."""
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def on_store(monkeypatch: pytest.MonkeyPatch, built):
-    monkeypatch.setenv(config.ENV_DB, str(built.db))
-    monkeypatch.setenv(config.ENV_DATA_DIR, str(built.data_dir))
-    monkeypatch.setenv(config.ENV_RAW_DIR, str(built.raw_dir))
-    return built
+# The caches are cleared around each test; on_store points the dashboard at the session store
+# (both fixtures in tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_dashboard_caches")
 
 
 def open_timeline(**params: str | list[str]) -> AppTest:
@@ -101,6 +89,11 @@ def test_the_page_shows_every_source_and_the_table_matches_kb(on_store) -> None:
 def test_filters_narrow_the_table(on_store) -> None:
     at = open_timeline(view="Table")
     everything = len(release_table(at))
+    # The filter panel is drawn only when opened (a link with a filter opens it too).
+    assert not at.multiselect
+    assert any(e.label.startswith("Filter the releases") for e in at.expander)
+    at = open_timeline(view="Table", filters="true")
+    assert len(release_table(at)) == everything
     at.multiselect(key="org").select("OpenAI").run()
     assert not at.exception and not at.error
     openai = release_table(at)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 from pathlib import Path
 
 import pytest
@@ -63,12 +62,17 @@ def test_the_byte_limit_holds_even_if_the_file_grows(tmp_path: Path, monkeypatch
 def test_a_fifo_with_a_writer_is_still_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    writer = threading.Thread(target=lambda: fifo.write_bytes(b"id: x\n"), daemon=True)
-    writer.start()
-    assert refusal(fifo) == "file: is a FIFO (named pipe), not a regular file"
-    with open(fifo, "rb"):  # let the writer finish
-        pass
-    writer.join(timeout=5)
+    # A writer that has written and waits, set up without threads: a reader end first (so opening
+    # the writer end does not block), then the writer end with bytes in the pipe. A writer thread
+    # raced with refusal() closing its end and could leave the test waiting forever.
+    held_reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    writer = os.open(fifo, os.O_WRONLY)
+    try:
+        os.write(writer, b"id: x\n")
+        assert refusal(fifo) == "file: is a FIFO (named pipe), not a regular file"
+    finally:
+        os.close(writer)
+        os.close(held_reader)
 
 
 def test_bad_utf8_names_its_line(tmp_path: Path) -> None:

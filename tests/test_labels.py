@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import snapshot, store_dump
+from conftest import snapshot, steps_through, store_dump
 
 from kb import build as kbbuild
 from kb import exposure, labels, provenance, store
@@ -272,7 +272,9 @@ def test_example_file_ingests_and_survives_rebuild(workspace) -> None:
     assert ingested[1][0][:3] == ("labels-example_llm", "model_labels", "gpt-4")
     assert str(ingested[1][0][3]) == "2023-06-01"
     assert ingested[1][0][4:] == ("paper rubric", "ingested", 12)
-    kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    # The steps that load label sets (and what they need) are the ones the answer depends on.
+    steps = steps_through("ingested label sets")
+    kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir, steps=steps)
     assert contents() == ingested
 
 
@@ -346,6 +348,9 @@ def test_hand_broken_label_file_fails_the_build_and_keeps_the_old_store(workspac
     )
     (folder / "broken.csv").write_text(HEADER + "11-1011.00,8823,E5\n")
     before = store_dump(workspace.db)
+    steps = steps_through("ingested label sets")  # the step that refuses, and what it needs
     with pytest.raises(ValidationError, match=r"broken.csv: 1 problem.*\n  line 2: field 'label'"):
-        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+        kbbuild.build(
+            workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir, steps=steps
+        )
     assert store_dump(workspace.db) == before

@@ -293,6 +293,7 @@ def dashboard_server(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # downloads every dependency into a fresh venv
 def test_the_wheel_installs_into_a_fresh_venv_and_runs(
     tmp_path_factory: pytest.TempPathFactory,
     tmp_path: Path,

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
-from conftest import Workspace, snapshot, store_dump
+from conftest import BuiltState, Workspace, snapshot, store_dump
 
 from kb import sandbox
 from kb.cli import cli
@@ -97,7 +97,7 @@ TIME_LIMIT = 0.5
 
 
 @pytest.fixture
-def scratch(workspace: Workspace, tmp_path: Path) -> dict[str, str]:
+def scratch(tmp_path: Path) -> dict[str, str]:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     parquet = scratch / "real.parquet"
@@ -109,74 +109,86 @@ def scratch(workspace: Workspace, tmp_path: Path) -> dict[str, str]:
     return {"tmp": str(scratch), "parquet": str(parquet), "other": str(other)}
 
 
-def _unchanged_after(action, workspace: Workspace, tmp_path: Path) -> None:
-    rows_before = store_dump(workspace.db)
+def _unchanged_after(action, state: BuiltState, tmp_path: Path) -> None:
+    """The attempt runs on the session store, which must come out as it was: the same rows, the
+    same bytes, no file beside it (and none in the test's own folder)."""
     files_before = snapshot(tmp_path)
     action()
-    assert store_dump(workspace.db) == rows_before
+    assert store_dump(state.db) == state.rows
+    assert snapshot(state.db.parent) == state.files, "a refused query changed the store folder"
     assert snapshot(tmp_path) == files_before, "a refused query created or changed a file"
 
 
 @pytest.mark.parametrize(("name", "sql", "reason"), REFUSED, ids=[r[0] for r in REFUSED])
 def test_run_readonly_refuses(
-    name: str, sql: str, reason: str, scratch: dict[str, str], workspace: Workspace, tmp_path: Path
+    name: str,
+    sql: str,
+    reason: str,
+    scratch: dict[str, str],
+    built_state: BuiltState,
+    tmp_path: Path,
 ) -> None:
     def attempt() -> None:
         with pytest.raises(QueryError) as refused:
-            sandbox.run(sql.format(**scratch), workspace.db, IN_PROCESS)
+            sandbox.run(sql.format(**scratch), built_state.db, IN_PROCESS)
         assert refused.value.message.startswith("The query was refused:")
         assert reason in refused.value.message
         assert refused.value.hint  # says what the user can do instead
 
-    _unchanged_after(attempt, workspace, tmp_path)
+    _unchanged_after(attempt, built_state, tmp_path)
 
 
 @pytest.mark.parametrize(("name", "sql", "reason"), REFUSED, ids=[r[0] for r in REFUSED])
 def test_kb_query_refuses(
-    name: str, sql: str, reason: str, scratch: dict[str, str], workspace: Workspace, tmp_path: Path
+    name: str,
+    sql: str,
+    reason: str,
+    scratch: dict[str, str],
+    built_state: BuiltState,
+    tmp_path: Path,
 ) -> None:
     def attempt() -> None:
         result = CliRunner().invoke(
-            cli, ["query", "--db", str(workspace.db), sql.format(**scratch)]
+            cli, ["query", "--db", str(built_state.db), sql.format(**scratch)]
         )
         assert result.exit_code == 1, result.output
         assert "The query was refused" in result.output
         assert reason in result.output
         assert "Traceback" not in result.output
 
-    _unchanged_after(attempt, workspace, tmp_path)
+    _unchanged_after(attempt, built_state, tmp_path)
 
 
-def test_run_readonly_stops_a_runaway_query(workspace: Workspace, tmp_path: Path) -> None:
+def test_run_readonly_stops_a_runaway_query(built_state: BuiltState, tmp_path: Path) -> None:
     def attempt() -> None:
         started = time.monotonic()
         with pytest.raises(QueryError, match=r"stopped after its time limit of 0\.5 s"):
-            sandbox.run_readonly(RUNAWAY, workspace.db, timeout=TIME_LIMIT)
+            sandbox.run_readonly(RUNAWAY, built_state.db, timeout=TIME_LIMIT)
         assert time.monotonic() - started < 10 * TIME_LIMIT + 2
 
-    _unchanged_after(attempt, workspace, tmp_path)
+    _unchanged_after(attempt, built_state, tmp_path)
 
 
-def test_kb_query_stops_a_runaway_query(workspace: Workspace, tmp_path: Path) -> None:
+def test_kb_query_stops_a_runaway_query(built_state: BuiltState, tmp_path: Path) -> None:
     def attempt() -> None:
         started = time.monotonic()
         result = CliRunner().invoke(
-            cli, ["query", "--db", str(workspace.db), "--timeout", str(TIME_LIMIT), RUNAWAY]
+            cli, ["query", "--db", str(built_state.db), "--timeout", str(TIME_LIMIT), RUNAWAY]
         )
         assert result.exit_code == 1
         assert "stopped after its time limit of 0.5 s" in result.output
         assert time.monotonic() - started < 10 * TIME_LIMIT + 2
 
-    _unchanged_after(attempt, workspace, tmp_path)
+    _unchanged_after(attempt, built_state, tmp_path)
 
 
-def test_store_still_answers_after_refusals(scratch: dict[str, str], workspace: Workspace) -> None:
+def test_store_still_answers_after_refusals(scratch: dict[str, str], built: Workspace) -> None:
     """Refused statements leave the connection pool usable: the next read works normally."""
     for _, sql, _ in REFUSED[:5]:
         with pytest.raises(QueryError):
-            sandbox.run(sql.format(**scratch), workspace.db, IN_PROCESS)
+            sandbox.run(sql.format(**scratch), built.db, IN_PROCESS)
     frame = sandbox.run(
-        "SELECT value FROM kb_meta WHERE key = 'storage_version'", workspace.db, IN_PROCESS
+        "SELECT value FROM kb_meta WHERE key = 'storage_version'", built.db, IN_PROCESS
     ).frame
     assert frame["value"].tolist() == ["v1.5.0"]
 

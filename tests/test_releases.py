@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from conftest import REPO, curated_release_files, snapshot, store_dump
+from conftest import REPO, curated_release_files, snapshot, steps_through, store_dump
 
 from kb import build as kbbuild
 from kb import releases as kbreleases
@@ -577,7 +577,9 @@ def test_rebuild_keeps_ingested_releases(workspace, tmp_path):
     source = write_yaml(tmp_path / "new.yaml", [record(relations=["fine_tuned_from:llama"])])
     kbreleases.ingest([source], db=workspace.db, data_dir=workspace.data_dir)
     before = store_dump(workspace.db)
-    kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    # The steps that write these tables: curated releases, then the living sources' releases.
+    steps = steps_through("release timeline", "living sources")
+    kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir, steps=steps)
     after = store_dump(workspace.db)
     for table in ("releases", "release_relations", "facts", "release_sources"):
         assert after[table] == before[table], table

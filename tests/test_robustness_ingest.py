@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import Workspace, snapshot, store_dump
+from conftest import Workspace, snapshot, steps_through, store_dump
 
 from kb import build as kbbuild
 from kb import labels, store
@@ -446,8 +446,9 @@ def test_sql_and_html_looking_strings_are_stored_verbatim(
     saved = (workspace.data_dir / "releases" / f"{record['id']}.yaml").read_text(encoding="utf-8")
     assert LOOKS_LIKE_SQL in saved or "DROP TABLE releases" in saved
     assert "<script>" in saved
-    # and the text survives a rebuild from data/ unchanged
-    kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+    # and the text survives a rebuild from data/ unchanged (the steps that load releases)
+    steps = steps_through("release timeline", "living sources")
+    kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir, steps=steps)
     with store.connect(workspace.db) as con:
         assert con.execute(
             "SELECT name, summary FROM releases WHERE id = ?", [record["id"]]
@@ -741,12 +742,20 @@ def test_build_reports_failed_tags_and_bad_paths_in_data_labels(workspace: Works
     folder = workspace.data_dir / "labels"
     folder.mkdir(exist_ok=True)
     meta = folder / "tagged.yml"
+    # The step that reads data/labels/ and the steps it needs: the others cannot refuse these.
+    steps = steps_through("ingested label sets")
+
+    def build() -> None:
+        kbbuild.build(
+            workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir, steps=steps
+        )
+
     meta.write_text("rater: tagged\ndate: !!timestamp 2023-02-30\nlabels_file: tagged.csv\n")
     with pytest.raises(ValidationError, match=r"record: field 'date': !!timestamp '2023-02-30'"):
-        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+        build()
     meta.write_text("rater: tagged\ndate: 2023-01-01\nlabels_file: ../releases/llama.yaml\n")
     with pytest.raises(ValidationError, match=r"field 'labels_file'.*must be the name of a \.csv"):
-        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+        build()
     meta.write_text("rater: tagged\nrater: other\n")
     with pytest.raises(ValidationError, match="line 2: is not valid YAML: the key 'rater'"):
-        kbbuild.build(workspace.db, data_dir=workspace.data_dir, raw_dir=workspace.raw_dir)
+        build()

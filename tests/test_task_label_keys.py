@@ -1,5 +1,6 @@
-"""task_labels declares no keys (loading them first is what makes a large build fast): the
-built store holds them, and check_task_labels reports each kind of break by task and rater."""
+"""task_labels, task_changes and aei_task_matches (to tasks) declare no keys (loading them
+first is what makes a large build fast): the built store holds them, and check_task_labels
+reports each kind of break by task and rater."""
 
 from __future__ import annotations
 
@@ -21,6 +22,29 @@ def test_the_built_store_holds_the_task_label_keys(built):
         ).fetchone()
         assert rows == distinct == tasks * raters
         assert tasks == con.execute("SELECT count(*) FROM tasks").fetchone()[0]
+
+
+def test_the_built_store_holds_the_task_changes_keys(built):
+    # task_changes: one row per labelled task, each naming a task of tasks, as its dropped
+    # primary and foreign keys required
+    with duckdb.connect(str(built.db), read_only=True) as con:
+        rows, distinct, in_tasks, tasks = con.execute(
+            "SELECT count(*), count(DISTINCT (onet_code, task_id)), "
+            "count(*) FILTER (WHERE (onet_code, task_id) IN "
+            "(SELECT (onet_code, task_id) FROM tasks)), (SELECT count(*) FROM tasks) "
+            "FROM task_changes"
+        ).fetchone()
+    assert rows == distinct == in_tasks == tasks == 19_265
+
+
+def test_every_aei_task_match_names_a_task(built):
+    # aei_task_matches declares no foreign key to tasks: every match names a labelled task
+    with duckdb.connect(str(built.db), read_only=True) as con:
+        matches, unknown = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE (onet_code, task_id) NOT IN "
+            "(SELECT (onet_code, task_id) FROM tasks)) FROM aei_task_matches"
+        ).fetchone()
+    assert matches > 0 and unknown == 0
 
 
 def test_a_repeated_label_an_unknown_task_and_an_unknown_rater_are_reported(built, tmp_path):

@@ -19,6 +19,7 @@ from app.ui import (
     errors_shown,
     md,
     money_column,
+    panel_on_demand,
     passes,
     pct,
     share_column,
@@ -30,6 +31,7 @@ from kb.exposure import ranking
 
 RECIPE_KEYS = ("rater", "measure", "weighting", "compare", "employment")
 THRESHOLD_KEY = "threshold"
+TREEMAP_KEY = "treemap"  # the treemap's expander, open or not (in the URL)
 
 
 def recipe_controls(rater_names: list[str], employments: list[str]) -> exposure.Recipe:
@@ -246,17 +248,29 @@ def threshold_section(ref: cached.StoreRef, recipe: exposure.Recipe) -> None:
 
 
 def treemap(ref: cached.StoreRef, recipe: exposure.Recipe) -> None:
+    """Behind an expander that is drawn only when opened (and stays open in the URL): the
+    treemap's hundreds of rectangles take the browser about as long as the rest of the page,
+    on every visit and every recipe change."""
     st.subheader("Every occupation at a glance")
-    st.caption(
-        "Each rectangle is an occupation, its area the workers it employs (each worker counted "
-        "once: employment an NEM occupation shares is split evenly among the O\\*NET occupations "
-        "mapped to it), its colour the share of its tasks exposed. Grouped by SOC major group."
+    panel = panel_on_demand(
+        "Treemap: every occupation, sized by workers, coloured by exposure",
+        TREEMAP_KEY,
+        ":material/grid_view:",
     )
-    st.vega_lite_chart(cached.treemap_spec(ref, recipe))
-    csv_download(
-        "Treemap data (CSV)", lambda: cached.treemap_rows(ref, recipe), "kb-treemap.csv",
-        key="csv_treemap",
-    )  # fmt: skip
+    if panel is None:
+        return
+    with panel:
+        st.caption(
+            "Each rectangle is an occupation, its area the workers it employs (each worker "
+            "counted once: employment an NEM occupation shares is split evenly among the "
+            "O\\*NET occupations mapped to it), its colour the share of its tasks exposed. "
+            "Grouped by SOC major group."
+        )
+        st.vega_lite_chart(cached.treemap_spec(ref, recipe))
+        csv_download(
+            "Treemap data (CSV)", lambda: cached.treemap_rows(ref, recipe), "kb-treemap.csv",
+            key="csv_treemap",
+        )  # fmt: skip
 
 
 def ranked_display(rows: pd.DataFrame, shared: bool) -> pd.DataFrame:
@@ -364,15 +378,22 @@ def agreement_section(
     measure, weighting, compare = recipe.measure, recipe.weighting, recipe.compare
     level_cols = st.columns(2)
     for col, level in zip(level_cols, vocabulary.LEVELS, strict=True):
-        result = cached.agreement(ref, measure, level, (rater_a, rater_b), weighting, compare)
+        # The paper's recipe counts O*NET occupations; an OEWS recipe counts its rolled-up units.
+        units = (
+            recipe.employment if level == "occupation" and recipe.employment != "paper" else None
+        )
+        result = cached.agreement(
+            ref, measure, level, (rater_a, rater_b), weighting, compare, units
+        )
         with col:
             if level == "task":
                 st.markdown(
                     f"**Tasks** ({result.n:,}): categories are the task values of {measure}"
                 )
             else:
+                counted = f"occupations as {units} counts them" if units else "O\\*NET occupations"
                 st.markdown(
-                    f"**Occupations** ({result.n:,} O\\*NET occupations): exposed means {measure} "
+                    f"**Occupations** ({result.n:,} {counted}): exposed means {measure} "
                     f"{passes(compare, float(result.threshold or 0.0))} ({weighting} weights)"
                 )
             m = st.columns(3)

@@ -18,7 +18,7 @@ import streamlit as st
 
 from app import cached
 from app.charts import timeline as timeline_charts
-from app.ui import errors_shown, store
+from app.ui import errors_shown, panel_on_demand, store
 from kb import sandbox, vocabulary
 from kb.timeline import TimelineFilter, source_credit
 
@@ -37,17 +37,33 @@ RELEASE_KEY = "release"
 FAMILY_KEY = "family"
 # Chart and table selections that choose a release for the card.
 PICKERS = ("compute_chart", "lane_chart", "family_chart", "release_table")
+# The filter panel's key and its widgets' keys (each a URL parameter).
+FILTERS_KEY = "filters"
+FILTER_KEYS = ("q", "org", "since", "until", "kind", "source", "frontier", "open")
 
 
 # --- filters --------------------------------------------------------------------------------
 
 
 def filters(everything: pd.DataFrame) -> TimelineFilter:
-    """The filter widgets (each bound to a URL parameter named by its key)."""
+    """The filter widgets (each bound to a URL parameter named by its key), in a panel drawn only
+    when open: its eight widgets cost a fresh session's browser about a second. A link with a
+    filter in it opens the panel; closing the panel removes the widgets, and with them their
+    values (Streamlit drops the URL parameters of widgets no longer drawn): no filter."""
+    if FILTERS_KEY not in st.session_state and any(k in st.query_params for k in FILTER_KEYS):
+        st.session_state[FILTERS_KEY] = True
+    panel = panel_on_demand(
+        "Filter the releases: name, organisations, dates, kinds, sources, frontier, open weights",
+        FILTERS_KEY,
+        ":material/filter_list:",
+    )
+    if panel is None:
+        return TimelineFilter()
     first, last = min(everything["date"]), max(everything["date"])
     orgs = everything["lead_organisation"].dropna().value_counts()
     kinds = everything["kind"].value_counts()
-    with st.container(border=True):
+    with panel:
+        st.caption("Closing this panel clears the filters.")
         top = st.columns([3, 2])
         text = top[0].text_input(
             "Search by name",
@@ -65,23 +81,17 @@ def filters(everything: pd.DataFrame) -> TimelineFilter:
             help="Most releases first. A release counts for each of its makers.",
         )
         dates = st.columns(4)
-        since = dates[0].date_input(
-            "From",
-            value=None,
-            min_value=first,
-            max_value=last,
-            key="since",
-            bind="query-params",
-            format="YYYY-MM-DD",
-        )
-        until = dates[1].date_input(
-            "To",
-            value=None,
-            min_value=first,
-            max_value=last,
-            key="until",
-            bind="query-params",
-            format="YYYY-MM-DD",
+        since, until = (
+            col.date_input(
+                label,
+                value=None,
+                min_value=first,
+                max_value=last,
+                key=key,
+                bind="query-params",
+                format="YYYY-MM-DD",
+            )
+            for col, label, key in ((dates[0], "From", "since"), (dates[1], "To", "until"))
         )
         chosen_kinds = dates[2].multiselect(
             "Kinds",
@@ -597,8 +607,16 @@ def show_card(card: dict[str, Any], annotations: pd.DataFrame) -> None:
     if not values.empty:
         present = [s for s in SOURCE_NAMES if s in set(values["source"])]
         st.markdown("**What each source says**")
-        tabs = st.tabs([f"{SOURCE_NAMES[s]} ({(values['source'] == s).sum()})" for s in present])
+        # Only the open tab's table is drawn (a rerun of the card when another tab is chosen):
+        # each table is costly for the browser, on every release chosen.
+        tabs = st.tabs(
+            [f"{SOURCE_NAMES[s]} ({(values['source'] == s).sum()})" for s in present],
+            key="card_source",
+            on_change="rerun",
+        )
         for tab, source in zip(tabs, present, strict=True):
+            if tab.open is False:
+                continue
             with tab:
                 st.dataframe(
                     values_table(values[values["source"] == source]),

@@ -1,26 +1,11 @@
-"""The `kb` command line. Each submodule registers one command group on kb.cli.app's `cli`.
+"""The `kb` command line: kb.cli.app's `cli` group, whose commands are imported when they run.
 
-The modules import only click and light kb modules at the top, so `kb --help` starts fast; each
-command imports the library it wraps when it runs.
+`kb --help` and `kb --version` import click and kb.cli.app only; each command imports the library
+it wraps when it runs.
 """
 
 from __future__ import annotations
 
-from kb.cli import (  # noqa: F401  (importing a module registers its commands)
-    agreement,
-    dashboard,
-    export,
-    exposure,
-    labels,
-    living,
-    provenance,
-    query,
-    releases,
-    store,
-    timeline,
-    usage,
-    verify,
-)
 from kb.cli.app import cli
 
 

@@ -8,18 +8,17 @@ from typing import TYPE_CHECKING
 import click
 
 from kb import vocabulary
-from kb.cli.app import (
+from kb.cli.exposure import exposure
+from kb.cli.options import (
     compare_option,
     db_option,
-    emit,
     format_option,
     measure_option,
     raters_option,
-    to_json,
     vocabulary_option,
     weighting_option,
 )
-from kb.cli.exposure import exposure
+from kb.cli.output import emit, to_json
 
 if TYPE_CHECKING:
     from kb.exposure import Agreement
@@ -39,6 +38,13 @@ if TYPE_CHECKING:
 )
 @weighting_option
 @compare_option
+@vocabulary_option(
+    "--employment",
+    vocabulary.EMPLOYMENT_RECIPES,
+    default=None,
+    help="Occupation level: compare the units this employment recipe counts (OEWS codes after "
+    "roll-up), each once, not weighted by employment (default: O*NET occupations, the paper's).",
+)
 @click.option("--confusion", is_flag=True, help="Also print each confusion matrix.")
 @format_option("table", "json")
 def agreement(
@@ -49,6 +55,7 @@ def agreement(
     threshold: float,
     weighting: str,
     compare: str,
+    employment: str | None,
     confusion: bool,
     fmt: str,
 ) -> None:
@@ -58,10 +65,13 @@ def agreement(
     Example:
       kb exposure agreement
       kb exposure agreement --raters human,gpt4_alt --measure beta --level task --confusion
+      kb exposure agreement --level occupation --employment oews-2025
     """
     pair = tuple(r.strip() for r in raters.split(","))
     if len(pair) != 2:
         raise click.BadParameter("give exactly two raters, e.g. human,gpt4", param_hint="--raters")
+    if employment and level == "task":
+        raise click.UsageError("--employment applies at occupation level only, not --level task.")
     import pandas as pd
 
     from kb import exposure as kbexposure
@@ -79,6 +89,7 @@ def agreement(
                 weighting=weighting,
                 threshold=threshold,
                 compare=compare,
+                employment=employment if lv == "occupation" else None,
             )
             for m in measures
             for lv in levels
@@ -101,6 +112,10 @@ def agreement(
         ]
     )
     click.echo(f"raters: {pair[0]} (rows) vs {pair[1]} (columns)")
+    if employment:
+        click.echo(
+            f"occupations: the units of {employment}: {vocabulary.EMPLOYMENT_RECIPES[employment]}"
+        )
     emit(frame, "table")
     if confusion:
         for r in results:
@@ -126,20 +141,34 @@ def _categories(result: Agreement) -> str:
     default="kappa",
     help="Which agreement figure fills the matrix, at either level.",
 )
+@vocabulary_option(
+    "--employment",
+    vocabulary.EMPLOYMENT_RECIPES,
+    default=None,
+    help="With --level occupation: compare the units this employment recipe counts, each once "
+    "(default: O*NET occupations).",
+)
 @format_option("table", "json", "csv")
-def agreement_matrix(db: str | None, measure: str, level: str, metric: str, fmt: str) -> None:
+def agreement_matrix(
+    db: str | None, measure: str, level: str, metric: str, employment: str | None, fmt: str
+) -> None:
     """Agreement between every pair of raters (built-in and ingested) as a matrix.
 
     \b
     Example:
       kb exposure agreement-matrix --measure beta --level task --metric kappa
       kb exposure agreement-matrix --level occupation --format json
+      kb exposure agreement-matrix --level occupation --employment oews-2025
     """
+    if employment and level != "occupation":
+        raise click.UsageError(
+            "--employment applies at occupation level only: add --level occupation."
+        )
     from kb import exposure as kbexposure
     from kb import store
 
     with store.connect(db) as con:
-        frame = kbexposure.agreement_matrix(con, measure, level, metric)
+        frame = kbexposure.agreement_matrix(con, measure, level, metric, employment=employment)
     if fmt == "json":
         click.echo(
             to_json(
@@ -147,6 +176,7 @@ def agreement_matrix(db: str | None, measure: str, level: str, metric: str, fmt:
                     "measure": measure,
                     "level": level,
                     "metric": frame.attrs.get("metric"),
+                    **({"employment": employment} if employment else {}),
                     "matrix": {r: dict(frame.loc[r]) for r in frame.index},
                 }
             )

@@ -16,7 +16,8 @@ from typing import Final
 
 import click
 
-from kb.cli.app import cli, db_option
+from kb.cli.app import cli
+from kb.cli.options import db_option, raw_dir_option
 from kb.errors import KBError
 
 # The same settings as the checkout's .streamlit/config.toml (a test keeps them equal), passed
@@ -81,16 +82,9 @@ def store_to_build(db: str | None) -> str | None:
     show_default=True,
     help="The port on 127.0.0.1 to serve on.",
 )
-@click.option(
-    "--raw-dir",
-    type=click.Path(file_okay=False),
-    envvar="KB_RAW_DIR",
-    show_envvar=True,
-    help="A local mirror of the upstream data files, if the store must be built.",
-)
+@raw_dir_option("A local mirror of the upstream data files, if the store must be built.")
 def dashboard(db: str | None, port: int, raw_dir: str | None) -> None:
-    """Serve the dashboard at http://localhost:PORT, building the store first if it is missing
-    or out of date.
+    """At http://localhost:PORT; the store is built first if it is missing or out of date.
 
     The server listens on 127.0.0.1 only and sends no usage statistics. The dashboard has a
     read-only SQL page, so opening it to a network is a deliberate choice: set

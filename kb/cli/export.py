@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.app import KBGroup, cli, db_option
+from kb.cli.app import KBGroup, cli
+from kb.cli.options import db_option
 
 
 @cli.group(cls=KBGroup)
 def export() -> None:
-    """Write the store in formats other tools read without kb.
-
-    \b
+    """\b
     Example:
       kb export parquet exports/kb-parquet
     """

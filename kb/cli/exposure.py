@@ -10,25 +10,21 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kb import vocabulary
-from kb.cli.app import (
+from kb.cli.app import KBGroup, cli
+from kb.cli.options import (
     ROW_COUNT,
-    KBGroup,
-    cli,
-    compare_option,
     db_option,
-    emit,
+    employment_option,
     format_option,
     measure_option,
-    percent,
     raters_option,
     recipe,
+    recipe_option,
     recipe_options,
     split_raters,
-    thousands,
-    to_json,
     vocabulary_option,
-    weighting_option,
 )
+from kb.cli.output import emit, percent, thousands, to_json
 
 if TYPE_CHECKING:
     from kb.exposure import Coverage, Recipe
@@ -36,11 +32,9 @@ if TYPE_CHECKING:
 
 @cli.group(cls=KBGroup)
 def exposure() -> None:
-    """Task exposure to LLMs ("GPTs are GPTs") and the share of workers exposed.
-
-    Every figure names its recipe: rater, measure (alpha = E1, beta = E1 + 0.5*E2,
-    zeta = E1 + E2), task weighting, comparison and employment source. The defaults
-    reproduce the paper (human, beta, equal, gt, paper).
+    """From the "GPTs are GPTs" task labels. Every figure names its recipe: rater, measure
+    (alpha = E1, beta = E1 + 0.5*E2, zeta = E1 + E2), task weighting, comparison and employment
+    source. The defaults reproduce the paper (human, beta, equal, gt, paper).
 
     \b
     Example:
@@ -59,53 +53,6 @@ def _echo_recipe(chosen: Recipe, coverage: Coverage | None = None) -> None:
         click.echo(f"coverage: {coverage.note()}")
 
 
-class ChoiceList(click.Choice):
-    """A click.Choice that also takes several choices separated by commas ('paper,oews-2025'),
-    giving a list; --help still lists the vocabulary."""
-
-    name = "choice list"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, list):
-            return value
-        names = [v.strip() for v in str(value).split(",") if v.strip()]
-        unknown = [n for n in names if n not in self.choices]
-        if unknown or not names:
-            self.fail(
-                f"{', '.join(unknown) or 'nothing'} is not an employment recipe; use one or "
-                f"more of {', '.join(map(str, self.choices))}, separated by commas.",
-                param,
-                ctx,
-            )
-        return list(dict.fromkeys(names))
-
-
-def _recipe_options_many(func: Any) -> Any:
-    """The recipe options with --employment taking several recipes (comma-separated)."""
-    for option in reversed(
-        [
-            click.option(
-                "--rater",
-                default="human",
-                show_default=True,
-                help="Whose labels: human, gpt4, gpt4_alt or an ingested rater.",
-            ),
-            measure_option("beta"),
-            weighting_option,
-            compare_option,
-            click.option(
-                "--employment",
-                type=ChoiceList(list(vocabulary.EMPLOYMENT_RECIPES)),
-                default="paper",
-                show_default=True,
-                help="Employment recipe, or several separated by commas (one row each).",
-            ),
-        ]
-    ):
-        func = option(func)
-    return func
-
-
 @exposure.command()
 @db_option
 @click.option(
@@ -116,7 +63,7 @@ def _recipe_options_many(func: Any) -> Any:
     multiple=True,
     help="Exposure threshold, a fraction of tasks (repeatable; default 0.1 and 0.5).",
 )
-@_recipe_options_many
+@recipe_options(employment_option(several=True))
 @vocabulary_option(
     "--by", vocabulary.GROUPINGS, default=None, help="Break the share down by one of these."
 )
@@ -289,10 +236,7 @@ def left_out_cmd(db: str | None, employment: str, fmt: str) -> None:
 @db_option
 @click.option("--threshold", "-t", type=float, default=0.5, show_default=True,
               help="Exposure threshold, a fraction of tasks.")  # fmt: skip
-@click.option("--rater", default="human", show_default=True, help="Whose labels.")
-@measure_option("beta")
-@weighting_option
-@compare_option
+@recipe_options(None)
 @vocabulary_option("--start", vocabulary.EMPLOYMENT_RECIPES, default="oews-2021")
 @vocabulary_option("--end", vocabulary.EMPLOYMENT_RECIPES, default="oews-2025")
 @click.option("-n", "n", type=ROW_COUNT, default=15, show_default=True, help="Rows shown (table).")
@@ -390,7 +334,7 @@ def tasks_cmd(db: str | None, onet_code: str | None, least: int | None, fmt: str
 
 @exposure.command()
 @db_option
-@recipe_options
+@recipe_option
 @click.option(
     "--points",
     type=click.IntRange(2, 10001),
@@ -399,16 +343,7 @@ def tasks_cmd(db: str | None, onet_code: str | None, least: int | None, fmt: str
     help="Number of evenly spaced thresholds from 0 to 1.",
 )
 @format_option("table", "csv", "json")
-def curve(
-    db: str | None,
-    rater: str,
-    measure: str,
-    weighting: str,
-    compare: str,
-    employment: str,
-    points: int,
-    fmt: str,
-) -> None:
+def curve(db: str | None, chosen: Recipe, points: int, fmt: str) -> None:
     """Share of workers and occupations exposed against the threshold, 0 to 1.
 
     \b
@@ -419,7 +354,6 @@ def curve(
     from kb import exposure as kbexposure
     from kb import store
 
-    chosen = recipe(rater, measure, weighting, compare, employment)
     thresholds = [i / (points - 1) for i in range(points)]
     with store.connect(db) as con:
         frame = kbexposure.curve(con, chosen, thresholds)
@@ -446,23 +380,13 @@ def curve(
 
 @exposure.command()
 @db_option
-@recipe_options
+@recipe_option
 @click.option(
     "-n", "n", type=ROW_COUNT, default=10, show_default=True, help="How many occupations."
 )
 @click.option("--least", is_flag=True, help="The least exposed instead of the most.")
 @format_option("table", "csv", "json")
-def top(
-    db: str | None,
-    rater: str,
-    measure: str,
-    weighting: str,
-    compare: str,
-    employment: str,
-    n: int,
-    least: bool,
-    fmt: str,
-) -> None:
+def top(db: str | None, chosen: Recipe, n: int, least: bool, fmt: str) -> None:
     """The most (or least) exposed occupations, with employment and median wage.
 
     \b
@@ -473,7 +397,6 @@ def top(
     from kb import exposure as kbexposure
     from kb import store
 
-    chosen = recipe(rater, measure, weighting, compare, employment)
     with store.connect(db) as con:
         frame = kbexposure.top(con, chosen, n=n, least=least)
     if fmt == "json":

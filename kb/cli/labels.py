@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.app import db_option, format_option, ingest, to_json
+from kb.cli.app import ingest
+from kb.cli.options import data_dir_option, db_option, format_option
+from kb.cli.output import to_json
 
 
 @ingest.command("labels")
@@ -25,13 +27,7 @@ from kb.cli.app import db_option, format_option, ingest, to_json
 @click.option("--url", help="A link to the label set or its description.")
 @click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
 @db_option
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False),
-    envvar="KB_DATA_DIR",
-    show_envvar=True,
-    help="The data/ folder to write the label set into.",
-)
+@data_dir_option("The data/ folder to write the label set into.")
 @format_option("table", "json")
 def ingest_labels(
     file: str,

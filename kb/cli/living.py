@@ -3,86 +3,77 @@ dated snapshots, with what changed since the previous snapshot of each table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
-from kb.cli.app import KBGroup, cli, db_option, emit, format_option, ingest, to_json
+from kb.cli.app import KBGroup, cli, ingest
+from kb.cli.options import bundled, data_dir_option, db_option, format_option
+from kb.cli.output import emit, to_json
 
 if TYPE_CHECKING:
     from kb.releases.living import IngestReport
 
 SHOWN_PER_LIST = 10  # names listed per kind of change in the table view (JSON has them all)
-F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _common(func: F) -> F:
-    """The options every take-in command shares."""
-    for option in reversed(
-        (
-            click.option(
-                "--snapshot-date",
-                metavar="YYYY-MM-DD",
-                help="The day the files were downloaded (default: a date in the path or in "
-                "the README beside the file; today for `kb fetch`).",
-            ),
-            click.option(
-                "--dry-run",
-                is_flag=True,
-                help="Check the files and show what changed; write nothing.",
-            ),
-            click.option(
-                "--no-build",
-                is_flag=True,
-                help="Record the snapshots but leave the store as it is (run `kb build` later).",
-            ),
-            db_option,
-            click.option(
-                "--data-dir",
-                type=click.Path(file_okay=False),
-                envvar="KB_DATA_DIR",
-                show_envvar=True,
-                help="The project's data/ folder (default: data/ in the checkout).",
-            ),
-            format_option("table", "json"),
-        )
-    ):
-        func = option(func)
-    return func
+class TakeIn(NamedTuple):
+    """How a take-in command runs: the options every one of them shares."""
+
+    snapshot_date: str | None
+    dry_run: bool
+    no_build: bool
+    db: str | None
+    data_dir: str | None
+    fmt: str
 
 
-def _run(
-    paths: list[str],
-    source: str,
-    *,
-    snapshot_date: str | None,
-    dry_run: bool,
-    no_build: bool,
-    db: str | None,
-    data_dir: str | None,
-    fmt: str,
-) -> None:
+take_in_options = bundled(
+    "how",
+    TakeIn,
+    click.option(
+        "--snapshot-date",
+        metavar="YYYY-MM-DD",
+        help="The day the files were downloaded (default: a date in the path or in "
+        "the README beside the file; today for `kb fetch`).",
+    ),
+    click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Check the files and show what changed; write nothing.",
+    ),
+    click.option(
+        "--no-build",
+        is_flag=True,
+        help="Record the snapshots but leave the store as it is (run `kb build` later).",
+    ),
+    db_option,
+    data_dir_option("The project's data/ folder (default: data/ in the checkout)."),
+    format_option("table", "json"),
+)
+
+
+def _run(paths: list[str], source: str, how: TakeIn) -> None:
     from kb.releases import living
 
     def progress(message: str) -> None:
-        if fmt != "json":
+        if how.fmt != "json":
             click.echo(f"  {message}", err=True)
 
     report = living.ingest(
         paths,
         source=source,
-        db=db,
-        data_dir=data_dir,
-        snapshot_date=snapshot_date,
-        dry_run=dry_run,
-        rebuild=not no_build,
+        db=how.db,
+        data_dir=how.data_dir,
+        snapshot_date=how.snapshot_date,
+        dry_run=how.dry_run,
+        rebuild=not how.no_build,
         progress=progress,
     )
-    if fmt == "json":
+    if how.fmt == "json":
         click.echo(to_json(report.to_dict()))
         return
-    _show(report, no_build)
+    _show(report, how.no_build)
 
 
 def _show(report: IngestReport, no_build: bool) -> None:
@@ -127,16 +118,8 @@ def _show(report: IngestReport, no_build: bool) -> None:
 
 @ingest.command("epoch")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@_common
-def ingest_epoch(
-    files: tuple[str, ...],
-    snapshot_date: str | None,
-    dry_run: bool,
-    no_build: bool,
-    db: str | None,
-    data_dir: str | None,
-    fmt: str,
-) -> None:
+@take_in_options
+def ingest_epoch(files: tuple[str, ...], how: TakeIn) -> None:
     """Take Epoch AI's tables in (notable, large-scale, benchmarked: recognised by their header)
     as dated snapshots, and show per table the models added, updated (with the changed fields),
     removed (kept, marked withdrawn) and unchanged since the previous snapshot.
@@ -151,30 +134,13 @@ def ingest_epoch(
       kb ingest epoch ../shared/data/epoch/notable_ai_models.csv --dry-run
       kb ingest epoch notable_ai_models.csv large_scale_ai_models.csv --format json
     """
-    _run(
-        list(files),
-        "epoch",
-        snapshot_date=snapshot_date,
-        dry_run=dry_run,
-        no_build=no_build,
-        db=db,
-        data_dir=data_dir,
-        fmt=fmt,
-    )
+    _run(list(files), "epoch", how)
 
 
 @ingest.command("models-dev")
 @click.argument("folder", type=click.Path(file_okay=False))
-@_common
-def ingest_models_dev(
-    folder: str,
-    snapshot_date: str | None,
-    dry_run: bool,
-    no_build: bool,
-    db: str | None,
-    data_dir: str | None,
-    fmt: str,
-) -> None:
+@take_in_options
+def ingest_models_dev(folder: str, how: TakeIn) -> None:
     """Take a models.dev tree (the folder with models/ and providers/ of TOML files) in as a
     dated snapshot, with the same report and rules as `kb ingest epoch`.
 
@@ -182,21 +148,13 @@ def ingest_models_dev(
     Example:
       kb ingest models-dev ../shared/data/models-dev --dry-run
     """
-    _run(
-        [folder],
-        "models.dev",
-        snapshot_date=snapshot_date,
-        dry_run=dry_run,
-        no_build=no_build,
-        db=db,
-        data_dir=data_dir,
-        fmt=fmt,
-    )
+    _run([folder], "models.dev", how)
 
 
 @cli.group(cls=KBGroup)
 def fetch() -> None:
-    """Download the living sources' current files into the cache and take them in.
+    """Into the cache first, then in the way `kb ingest epoch` and `kb ingest models-dev` take
+    files in.
 
     \b
     Example:
@@ -212,15 +170,8 @@ def _today(snapshot_date: str | None) -> str:
 
 
 @fetch.command("epoch")
-@_common
-def fetch_epoch(
-    snapshot_date: str | None,
-    dry_run: bool,
-    no_build: bool,
-    db: str | None,
-    data_dir: str | None,
-    fmt: str,
-) -> None:
+@take_in_options
+def fetch_epoch(how: TakeIn) -> None:
     """Download Epoch AI's notable and large-scale tables (epoch.ai/data) and ingest them as
     today's snapshots (the benchmarked table has no stable address: ingest it by hand).
 
@@ -230,30 +181,14 @@ def fetch_epoch(
     """
     from kb.releases import upstream
 
-    day = _today(snapshot_date)
+    day = _today(how.snapshot_date)
     paths = [str(p) for p in upstream.fetch_epoch(day)]
-    _run(
-        paths,
-        "epoch",
-        snapshot_date=day,
-        dry_run=dry_run,
-        no_build=no_build,
-        db=db,
-        data_dir=data_dir,
-        fmt=fmt,
-    )
+    _run(paths, "epoch", how._replace(snapshot_date=day))
 
 
 @fetch.command("models-dev")
-@_common
-def fetch_models_dev(
-    snapshot_date: str | None,
-    dry_run: bool,
-    no_build: bool,
-    db: str | None,
-    data_dir: str | None,
-    fmt: str,
-) -> None:
+@take_in_options
+def fetch_models_dev(how: TakeIn) -> None:
     """Download the models.dev repository (github.com/anomalyco/models.dev) and ingest its TOML
     tree as today's snapshot.
 
@@ -263,15 +198,6 @@ def fetch_models_dev(
     """
     from kb.releases import upstream
 
-    day = _today(snapshot_date)
+    day = _today(how.snapshot_date)
     tree = upstream.fetch_models_dev(day)
-    _run(
-        [str(tree)],
-        "models.dev",
-        snapshot_date=day,
-        dry_run=dry_run,
-        no_build=no_build,
-        db=db,
-        data_dir=data_dir,
-        fmt=fmt,
-    )
+    _run([str(tree)], "models.dev", how._replace(snapshot_date=day))

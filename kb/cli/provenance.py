@@ -5,14 +5,17 @@ from __future__ import annotations
 import click
 
 from kb import defaults
-from kb.cli.app import blank_missing, cli, db_option, emit, format_option
+from kb.cli.app import cli
+from kb.cli.options import db_option, format_option
+from kb.cli.output import blank_missing, emit
 
 
 @cli.command("provenance")
 @db_option
 @format_option("table", "json", "csv")
 def provenance_cmd(db: str | None, fmt: str) -> None:
-    """Every exposure source: who or what produced it (release), how, when, and its citation.
+    """Who or what produced each source (the release, when a model did), how, when, and where
+    it is described.
 
     \b
     Example:
@@ -56,9 +59,7 @@ def provenance_cmd(db: str | None, fmt: str) -> None:
 )
 @format_option("table", "json", "csv")
 def knew_when(db: str | None, usage_cut: float, after: str | None, fmt: str) -> None:
-    """What we knew when: each exposure source's headline figure by its date and release.
-
-    Every source sits at the date it was made (labels) or observed (usage), tied to the release
+    """Every source sits at the date it was made (labels) or observed (usage), tied to the release
     that produced it or was observed. Label sets: share of workers with more than 10% / 50% of
     tasks exposed (paper recipe, that rater). "Working with AI": employment-weighted mean AI
     applicability score and the share of workers in occupations scoring at least --usage-cut.

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 from kb import defaults
-from kb.cli.app import cli, db_option, format_option
+from kb.cli.app import cli
+from kb.cli.options import db_option, format_option
 
 if TYPE_CHECKING:
     from kb.sandbox import Format
@@ -42,11 +43,9 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     help="Return at most this many rows (a note on stderr says when the output was cut).",
 )
 def query(db: str | None, sql: str, fmt: Format, timeout: float, max_rows: int) -> None:
-    """Run one read-only SQL statement on the store (no writes, files, ATTACH or extensions).
-
-    The statement runs in a separate process with a time limit, a memory limit and caps on the
-    rows and bytes it returns; CSV cells that a spreadsheet would run as formulas get a leading
-    apostrophe.
+    """No writes, files, ATTACH or extensions: the statement runs in a separate process with a
+    time limit, a memory limit and caps on the rows and bytes it returns; CSV cells that a
+    spreadsheet would run as formulas get a leading apostrophe.
 
     \b
     Example:

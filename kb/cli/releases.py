@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.app import db_option, emit, format_option, ingest, to_json
+from kb.cli.app import ingest
+from kb.cli.options import data_dir_option, db_option, format_option
+from kb.cli.output import emit, to_json
 
 
 @ingest.command("releases")
@@ -13,13 +15,7 @@ from kb.cli.app import db_option, emit, format_option, ingest, to_json
     "--dry-run", is_flag=True, help="Check the files and show what would change; write nothing."
 )
 @db_option
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False),
-    envvar="KB_DATA_DIR",
-    show_envvar=True,
-    help="The project's data/ folder (default: data/ in the checkout).",
-)
+@data_dir_option("The project's data/ folder (default: data/ in the checkout).")
 @format_option("table", "json")
 def ingest_releases(
     files: tuple[str, ...], dry_run: bool, db: str | None, data_dir: str | None, fmt: str

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.app import cli, db_option, format_option, to_json
+from kb.cli.app import cli
+from kb.cli.options import db_option, format_option, raw_dir_option
+from kb.cli.output import to_json
 
 
 @cli.command()
 @db_option
-@click.option(
-    "--raw-dir",
-    type=click.Path(file_okay=False),
-    envvar="KB_RAW_DIR",
-    show_envvar=True,
-    help="A local mirror of the upstream data files (else they are downloaded into the cache).",
+@raw_dir_option(
+    "A local mirror of the upstream data files (else they are downloaded into the cache)."
 )
 def build(db: str | None, raw_dir: str | None) -> None:
-    """(Re)create the store from data/ and the upstream files, atomically.
-
-    The new store is written beside the old one and renamed into place only when complete:
-    a crash or a bad file leaves the previous store as it was.
+    """Atomically: the new store is written beside the old one and renamed into place only
+    when complete, so a crash or a bad file leaves the previous store as it was.
 
     \b
     Example:
@@ -43,7 +39,8 @@ def build(db: str | None, raw_dir: str | None) -> None:
 @db_option
 @format_option("table", "json")
 def info(db: str | None, fmt: str) -> None:
-    """Counts, schema version, upstream sources, and when and by which kb the store was built.
+    """Rows per table, schema version, the upstream files with their checksums, releases per
+    source.
 
     \b
     Example:

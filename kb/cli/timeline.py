@@ -3,6 +3,8 @@ what each release was built from, a family of descendants, and one release in fu
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -10,16 +12,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from kb import defaults, vocabulary
-from kb.cli.app import (
-    ROW_COUNT,
-    KBGroup,
-    cli,
-    db_option,
-    described,
-    emit,
-    format_option,
-    to_json,
-)
+from kb.cli.app import KBGroup, cli
+from kb.cli.options import ROW_COUNT, bundled, db_option, described, format_option
+from kb.cli.output import emit, to_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,61 +25,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 TABLE_COLUMNS = ("date", "id", "name", "lead_organisation", "kind", "access", "sources")
 
 
-def filter_options(func: F) -> F:
-    """The timeline filter (kb.timeline.TimelineFilter) as options; closed sets from
-    kb.vocabulary."""
-    options = (
-        click.option(
-            "--since",
-            type=click.DateTime(["%Y-%m-%d"]),
-            metavar="YYYY-MM-DD",
-            help="From this day on.",
-        ),
-        click.option(
-            "--until",
-            type=click.DateTime(["%Y-%m-%d"]),
-            metavar="YYYY-MM-DD",
-            help="Up to this day.",
-        ),
-        click.option(
-            "--org",
-            "orgs",
-            multiple=True,
-            metavar="NAME",
-            help="Made by this organisation (name or id, any case; repeat for several).",
-        ),
-        click.option(
-            "--kind",
-            "kinds",
-            multiple=True,
-            type=click.Choice(list(vocabulary.KINDS)),
-            help="Of this kind (repeat for several): " + described(vocabulary.KINDS),
-        ),
-        click.option(
-            "--source",
-            "sources",
-            multiple=True,
-            type=click.Choice(list(vocabulary.LIVING_SOURCES)),
-            help="Named by this source (repeat for several): "
-            + described(vocabulary.LIVING_SOURCES),
-        ),
-        click.option(
-            "--frontier/--no-frontier",
-            default=None,
-            help="Only frontier models (Epoch AI's flag), or only the others.",
-        ),
-        click.option(
-            "--open-weights/--no-open-weights",
-            default=None,
-            help="Only models with downloadable weights, or only the others.",
-        ),
-        click.option("--limit", type=ROW_COUNT, default=None, help="Show at most N releases."),
-    )
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
 def make_filter(
     since: datetime | None,
     until: datetime | None,
@@ -93,8 +33,8 @@ def make_filter(
     sources: tuple[str, ...],
     frontier: bool | None,
     open_weights: bool | None,
-    text: str | None = None,
 ) -> TimelineFilter:
+    """The kb.timeline.TimelineFilter the filter options name."""
     from kb.timeline import TimelineFilter
 
     def day(value: datetime | None) -> date | None:
@@ -108,8 +48,60 @@ def make_filter(
         sources=sources,
         frontier=frontier,
         open_weights=open_weights,
-        text=text,
     )
+
+
+# The timeline filter as options (closed sets from kb.vocabulary); the command gets `flt`.
+filter_options = bundled(
+    "flt",
+    make_filter,
+    click.option(
+        "--since",
+        type=click.DateTime(["%Y-%m-%d"]),
+        metavar="YYYY-MM-DD",
+        help="From this day on.",
+    ),
+    click.option(
+        "--until",
+        type=click.DateTime(["%Y-%m-%d"]),
+        metavar="YYYY-MM-DD",
+        help="Up to this day.",
+    ),
+    click.option(
+        "--org",
+        "orgs",
+        multiple=True,
+        metavar="NAME",
+        help="Made by this organisation (name or id, any case; repeat for several).",
+    ),
+    click.option(
+        "--kind",
+        "kinds",
+        multiple=True,
+        type=click.Choice(list(vocabulary.KINDS)),
+        help="Of this kind (repeat for several): " + described(vocabulary.KINDS),
+    ),
+    click.option(
+        "--source",
+        "sources",
+        multiple=True,
+        type=click.Choice(list(vocabulary.LIVING_SOURCES)),
+        help="Named by this source (repeat for several): " + described(vocabulary.LIVING_SOURCES),
+    ),
+    click.option(
+        "--frontier/--no-frontier",
+        default=None,
+        help="Only frontier models (Epoch AI's flag), or only the others.",
+    ),
+    click.option(
+        "--open-weights/--no-open-weights",
+        default=None,
+        help="Only models with downloadable weights, or only the others.",
+    ),
+)
+limit_option = click.option(
+    "--limit", type=ROW_COUNT, default=None, help="Show at most N releases."
+)
 
 
 def _show_releases(frame: pd.DataFrame, limit: int | None, fmt: str) -> None:
@@ -130,24 +122,14 @@ def _show_releases(frame: pd.DataFrame, limit: int | None, fmt: str) -> None:
 
 @cli.group(cls=KBGroup, invoke_without_command=True)
 @filter_options
+@limit_option
 @db_option
 @format_option("table", "json")
 @click.pass_context
 def timeline(
-    ctx: click.Context,
-    since: datetime | None,
-    until: datetime | None,
-    orgs: tuple[str, ...],
-    kinds: tuple[str, ...],
-    sources: tuple[str, ...],
-    frontier: bool | None,
-    open_weights: bool | None,
-    limit: int | None,
-    db: str | None,
-    fmt: str,
+    ctx: click.Context, flt: TimelineFilter, limit: int | None, db: str | None, fmt: str
 ) -> None:
-    """The releases in the order of their first public date (each model once, every source
-    merged), narrowed by the options.
+    """Each model once, every source merged, narrowed by the options.
 
     \b
     Example:
@@ -163,10 +145,33 @@ def timeline(
     from kb import store
     from kb import timeline as kbtimeline
 
-    flt = make_filter(since, until, orgs, kinds, sources, frontier, open_weights)
     with store.connect(db) as con:
         frame = kbtimeline.releases_table(con, flt)
     _show_releases(frame, limit, fmt)
+
+
+def _release_command(
+    name: str,
+) -> Callable[[Callable[[str, str | None, str], None]], click.Command]:
+    """A `kb timeline` subcommand about one release: ID, --db and --format, the function called
+    with (release_id, db, fmt)."""
+
+    def decorate(func: Callable[[str, str | None, str], None]) -> click.Command:
+        @click.pass_context
+        def command(ctx: click.Context, release_id: str, db: str | None, fmt: str) -> None:
+            func(release_id, _store_of(ctx, db), fmt)
+
+        functools.update_wrapper(command, func)
+        options = (
+            click.argument("release_id", metavar="ID"),
+            db_option,
+            format_option("table", "json"),
+        )
+        for option in reversed(options):
+            command = option(command)
+        return timeline.command(name)(command)
+
+    return decorate
 
 
 def _store_of(ctx: click.Context, db: str | None) -> str | None:
@@ -182,12 +187,8 @@ def _store_of(ctx: click.Context, db: str | None) -> str | None:
     return db
 
 
-@timeline.command("lineage")
-@click.argument("release_id", metavar="ID")
-@db_option
-@format_option("table", "json")
-@click.pass_context
-def timeline_lineage(ctx: click.Context, release_id: str, db: str | None, fmt: str) -> None:
+@_release_command("lineage")
+def timeline_lineage(release_id: str, db: str | None, fmt: str) -> None:
     """What a release was built from (ancestors) and what was built from it (descendants).
 
     Follows lineage relations only; the relation path reads from the younger release up.
@@ -200,7 +201,7 @@ def timeline_lineage(ctx: click.Context, release_id: str, db: str | None, fmt: s
     from kb import store
     from kb import timeline as kbtimeline
 
-    with store.connect(_store_of(ctx, db)) as con:
+    with store.connect(db) as con:
         graph = kbtimeline.load_graph(con)
     result = kbtimeline.lineage(graph, release_id)
     if fmt == "json":
@@ -226,12 +227,8 @@ def timeline_lineage(ctx: click.Context, release_id: str, db: str | None, fmt: s
             )
 
 
-@timeline.command("card")
-@click.argument("release_id", metavar="ID")
-@db_option
-@format_option("table", "json")
-@click.pass_context
-def timeline_card(ctx: click.Context, release_id: str, db: str | None, fmt: str) -> None:
+@_release_command("card")
+def timeline_card(release_id: str, db: str | None, fmt: str) -> None:
     """One release in full: fields, organisations, sources, facts with caveats, lineage.
 
     \b
@@ -242,7 +239,7 @@ def timeline_card(ctx: click.Context, release_id: str, db: str | None, fmt: str)
     from kb import store
     from kb import timeline as kbtimeline
 
-    with store.connect(_store_of(ctx, db)) as con:
+    with store.connect(db) as con:
         card = kbtimeline.release_card(con, release_id)
     if fmt == "json":
         click.echo(to_json(card))
@@ -339,22 +336,12 @@ def _clip(text: str, width: int = 60) -> str:
 @timeline.command("search")
 @click.argument("text")
 @filter_options
+@limit_option
 @db_option
 @format_option("table", "json")
 @click.pass_context
 def timeline_search(
-    ctx: click.Context,
-    text: str,
-    since: datetime | None,
-    until: datetime | None,
-    orgs: tuple[str, ...],
-    kinds: tuple[str, ...],
-    sources: tuple[str, ...],
-    frontier: bool | None,
-    open_weights: bool | None,
-    limit: int | None,
-    db: str | None,
-    fmt: str,
+    ctx: click.Context, text: str, flt: TimelineFilter, limit: int | None, db: str | None, fmt: str
 ) -> None:
     """Releases whose name, id or organisations contain TEXT (any case), in date order.
 
@@ -366,9 +353,8 @@ def timeline_search(
     from kb import store
     from kb import timeline as kbtimeline
 
-    flt = make_filter(since, until, orgs, kinds, sources, frontier, open_weights, text)
     with store.connect(_store_of(ctx, db)) as con:
-        frame = kbtimeline.releases_table(con, flt)
+        frame = kbtimeline.releases_table(con, dataclasses.replace(flt, text=text))
     _show_releases(frame, limit, fmt)
 
 
@@ -395,6 +381,7 @@ def timeline_search(
     help="How many weeks before make the usual count.",
 )
 @filter_options
+@limit_option
 @db_option
 @format_option("table", "json")
 @click.pass_context
@@ -403,13 +390,7 @@ def timeline_waves(
     min_releases: int,
     factor: float,
     window: int,
-    since: datetime | None,
-    until: datetime | None,
-    orgs: tuple[str, ...],
-    kinds: tuple[str, ...],
-    sources: tuple[str, ...],
-    frontier: bool | None,
-    open_weights: bool | None,
+    flt: TimelineFilter,
     limit: int | None,
     db: str | None,
     fmt: str,
@@ -425,7 +406,6 @@ def timeline_waves(
     from kb import store
     from kb import timeline as kbtimeline
 
-    flt = make_filter(since, until, orgs, kinds, sources, frontier, open_weights)
     with store.connect(_store_of(ctx, db)) as con:
         frame = kbtimeline.waves(con, flt, min_releases=min_releases, factor=factor, window=window)
     if limit is not None:
@@ -437,12 +417,8 @@ def timeline_waves(
     emit(frame[columns], "table")
 
 
-@timeline.command("family")
-@click.argument("release_id", metavar="ID")
-@db_option
-@format_option("table", "json")
-@click.pass_context
-def timeline_family(ctx: click.Context, release_id: str, db: str | None, fmt: str) -> None:
+@_release_command("family")
+def timeline_family(release_id: str, db: str | None, fmt: str) -> None:
     """A release and everything built from it, directly or not (lineage only): one row per
     (release, parent) edge, nearest first.
 
@@ -454,7 +430,7 @@ def timeline_family(ctx: click.Context, release_id: str, db: str | None, fmt: st
     from kb import store
     from kb import timeline as kbtimeline
 
-    with store.connect(_store_of(ctx, db)) as con:
+    with store.connect(db) as con:
         frame = kbtimeline.family(con, release_id)
     if fmt == "json":
         click.echo(to_json(frame))

@@ -8,35 +8,35 @@ from typing import Any, TypeVar
 import click
 
 from kb import defaults, vocabulary
-from kb.cli.app import (
+from kb.cli.app import KBGroup, cli
+from kb.cli.options import (
     ROW_COUNT,
-    KBGroup,
-    cli,
     db_option,
-    emit,
     format_option,
     measure_option,
-    to_json,
+    rater_option,
+    stacked,
     vocabulary_option,
 )
+from kb.cli.output import emit, to_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def analysis_options(func: F) -> F:
-    """--rater and --measure: whose exposure is set beside usage."""
-    func = measure_option("beta", "Exposure measure.")(func)
-    return click.option(
-        "--rater",
-        default="gpt4",
-        show_default=True,
-        help="Whose task labels give the exposure (any rater in the store).",
-    )(func)
+def rater_measure_options(rater: str) -> Callable[[F], F]:
+    """--rater (default `rater`) and --measure: whose exposure is set beside usage."""
+    return stacked(
+        [
+            rater_option(rater, "Whose task labels give the exposure (any rater in the store)."),
+            measure_option("beta", "Exposure measure."),
+        ]
+    )
 
 
 @cli.group("usage", cls=KBGroup)
 def usage_group() -> None:
-    """Observed usage ("Working with AI", Bing Copilot 2024) beside GPT-4-era exposure.
+    """Usage observed in "Working with AI" (Bing Copilot, 2024) and the Anthropic Economic
+    Index (Claude, 2025).
 
     \b
     Example:
@@ -47,7 +47,7 @@ def usage_group() -> None:
 
 @usage_group.command("compare")
 @db_option
-@analysis_options
+@rater_measure_options("gpt4")
 @format_option("table", "json", "csv")
 def usage_compare(db: str | None, rater: str, measure: str, fmt: str) -> None:
     """Exposure and usage per SOC code, with Spearman's rank correlation.
@@ -82,7 +82,7 @@ def usage_compare(db: str | None, rater: str, measure: str, fmt: str) -> None:
 
 @usage_group.command("gaps")
 @db_option
-@analysis_options
+@rater_measure_options("gpt4")
 @click.option(
     "--min-gap",
     type=click.FloatRange(0.01, 1),
@@ -136,7 +136,7 @@ def usage_coverage(db: str | None, employment: str, fmt: str) -> None:
 
 @usage_group.command("distribution")
 @db_option
-@analysis_options
+@rater_measure_options("gpt4")
 @click.option(
     "--bins",
     type=click.IntRange(1, 100),
@@ -156,13 +156,6 @@ def usage_distribution(db: str | None, rater: str, measure: str, bins: int, fmt:
 
     with store.connect(db) as con:
         emit(usage.weighted_distribution(con, rater, measure, bins), fmt)
-
-
-def _rater_measure(func: F) -> F:
-    func = measure_option("beta", "Exposure measure.")(func)
-    return click.option(
-        "--rater", default="human", show_default=True, help="Whose task labels give the exposure."
-    )(func)
 
 
 @usage_group.command("claude")
@@ -259,7 +252,7 @@ def usage_by_label_cmd(db: str | None, fmt: str) -> None:
 
 @usage_group.command("claude-gaps")
 @db_option
-@_rater_measure
+@rater_measure_options("human")
 @click.option(
     "--exposure-cut",
     type=click.FloatRange(0, 1),
@@ -295,7 +288,7 @@ def usage_claude_gaps(
 
 @usage_group.command("correlations")
 @db_option
-@_rater_measure
+@rater_measure_options("human")
 @format_option("table", "json", "csv")
 def usage_correlations(db: str | None, rater: str, measure: str, fmt: str) -> None:
     """Rank correlation of potential exposure with each observed usage source (the Economic

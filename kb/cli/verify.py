@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.app import cli, db_option, emit, format_option, to_json
+from kb.cli.app import cli
+from kb.cli.options import db_option, format_option
+from kb.cli.output import emit, to_json
 
 
 @cli.command()
@@ -17,7 +19,7 @@ from kb.cli.app import cli, db_option, emit, format_option, to_json
 )
 @format_option("table", "json")
 def verify(db: str | None, published: str | None, fmt: str) -> None:
-    """Recompute the paper's published figures and compare; exit 1 when one drifts.
+    """Exit 1 when one drifts beyond its tolerance.
 
     \b
     Example:

@@ -1,7 +1,10 @@
 """Rater agreement: how far two raters' labels (or every pair's) give the same exposure.
 
 At task level the categories are the task values (0, 0.5, 1); at occupation level an occupation
-is exposed or not (its exposure passes a threshold). kb/sql/agreement.sql counts the pairs.
+is exposed or not (its exposure passes a threshold). The occupations are O*NET's, or with an
+employment recipe the units that recipe counts (OEWS codes after roll-up under oews-2025), each
+counted once: employment decides which units are compared, it does not weight them.
+kb/sql/agreement.sql counts the pairs.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from kb import sql
 from kb.errors import KBError
 from kb.exposure.raters import check_raters, raters
 from kb.exposure.recipe import (
+    Recipe,
     check_comparison,
     check_measure,
     check_threshold,
     check_weighting,
     term,
 )
+from kb.exposure.shares import STORED_UNITS, units_source
 from kb.vocabulary import AGREEMENT_METRICS, LEVELS, AgreementMetric
 
 # The figures agreement_matrix() can show (kb.vocabulary.AGREEMENT_METRICS), in display order.
@@ -45,6 +50,7 @@ class Agreement:
     threshold: float | None = None  # occupation level: exposed means exposure passes this
     weighting: str | None = None
     compare: str | None = None
+    employment: str | None = None  # occupation level: whose units (None: O*NET occupations)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +64,8 @@ class Agreement:
             "threshold": self.threshold,
             "weighting": self.weighting,
             "compare": self.compare,
+            # only when a recipe was chosen, so the default output is what it always was
+            **({"employment": self.employment} if self.employment else {}),
             "confusion": {
                 str(r): {str(c): int(v) for c, v in row.items()}
                 for r, row in self.confusion.iterrows()
@@ -85,12 +93,16 @@ def agreement(
     weighting: str = "equal",
     threshold: float = 0.5,
     compare: str = "gt",
+    employment: str | None = None,
 ) -> Agreement:
     """Agreement of two raters under one measure.
 
     level 'task': each task both labelled; categories are the task values (0, 0.5, 1).
     level 'occupation': each occupation; categories are exposed / not exposed (its exposure under
     `weighting` passes `threshold` by `compare`); Pearson r uses the exposures themselves.
+    employment (occupation level only): compare the units this kb.vocabulary.EMPLOYMENT_RECIPES
+    recipe counts (its units with employment, e.g. OEWS codes) instead of O*NET occupations; each
+    unit counts once (not weighted by employment). None keeps O*NET occupations.
     Returns agreement rate, Cohen's kappa, Pearson r and the confusion table (rows: raters[0]).
     """
     measure = check_measure(measure)
@@ -98,6 +110,17 @@ def agreement(
     check_weighting(weighting)
     check_comparison(compare)
     a, b = check_raters(con, raters)
+    units = STORED_UNITS
+    if employment is not None:
+        if level != "occupation":
+            raise KBError(
+                f"An employment recipe ({employment!r}) applies at occupation level only.",
+                "Use level 'occupation', or leave the employment recipe out.",
+            )
+        # Recipe.parse refuses an unknown recipe; units_source picks stored or computed rows
+        units = units_source(
+            con, [Recipe.parse(r, measure, weighting, compare, employment) for r in (a, b)]
+        )
     frame = sql.execute(
         con,
         "agreement",
@@ -109,7 +132,9 @@ def agreement(
             "weighting": weighting,
             "compare": compare,
             "threshold": check_threshold(threshold),
+            "employment": employment,
         },
+        exposure_units=units,  # a constant from units_source(), never user input
     ).df()
     if frame.empty:
         raise KBError(
@@ -138,6 +163,7 @@ def agreement(
         threshold=threshold if level == "occupation" else None,
         weighting=weighting if level == "occupation" else None,
         compare=compare if level == "occupation" else None,
+        employment=employment,
     )
 
 

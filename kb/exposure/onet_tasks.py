@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from kb import sources, xlsx
+from kb import sources, sql, xlsx
 from kb.errors import Problem, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -223,32 +224,53 @@ def compare_tasks(labelled: pd.DataFrame, current: pd.DataFrame) -> TaskComparis
     )
 
 
-def labelled_tasks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The store's labelled tasks (onet_code, task_id, statement), the input of compare_tasks."""
-    return con.execute(
-        "SELECT onet_code, task_id, statement FROM tasks ORDER BY onet_code, task_id"
-    ).df()
+def stage_statement_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """The temporary table labelled_statement_keys: each distinct statement of `tasks` with its
+    normalise_statement key, so SQL can match labelled tasks by statement (each text normalised
+    once, however many tasks share it; dropped by the caller)."""
+    statements = [row[0] for row in con.execute("SELECT DISTINCT statement FROM tasks").fetchall()]
+    con.register(
+        "labelled_statement_arrays",
+        {
+            "statement": np.array(statements, dtype=object),
+            "statement_key": np.array([normalise_statement(s) for s in statements], dtype=object),
+        },
+    )
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE labelled_statement_keys AS SELECT "
+            "CAST(statement AS VARCHAR) AS statement, CAST(statement_key AS VARCHAR) AS "
+            "statement_key FROM labelled_statement_arrays"
+        )
+    finally:
+        con.unregister("labelled_statement_arrays")
 
 
 def load_into(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
     """Build step (after the exposure data, which fills tasks): today's O*NET tasks into
-    onet_tasks_current and every labelled task's fate into task_changes."""
+    onet_tasks_current and every labelled task's fate into task_changes.
+
+    The fates are computed in SQL (kb/sql/task_changes_insert.sql, the rules of compare_tasks),
+    so the labelled tasks never become a frame: at 100x the data that frame was most of the
+    build's peak memory."""
     current = read_task_statements(sources.resolve(DATASET, TASK_STATEMENTS_FILE, ctx))
-    comparison = compare_tasks(labelled_tasks(con), current)
     con.register("onet_current_frame", current.assign(onet_version=ONET_VERSION))
-    con.register("task_changes_frame", comparison.changes)
     try:
         con.execute(
             "INSERT INTO onet_tasks_current SELECT onet_version, onet_code, title, task_id, "
             "statement, task_type, incumbents, date, domain_source, statement_key "
             "FROM onet_current_frame ORDER BY onet_code, task_id"
         ).fetchall()
-        con.execute(
-            "INSERT INTO task_changes SELECT onet_code, task_id, status, current_onet_code, "
-            "current_task_id, statement_changed FROM task_changes_frame ORDER BY onet_code, task_id"
-        ).fetchall()
     finally:
         con.unregister("onet_current_frame")
-        con.unregister("task_changes_frame")
+    stage_statement_keys(con)
+    try:
+        sql.execute(con, "task_changes_insert", {"version": ONET_VERSION}).fetchall()
+    finally:
+        con.execute("DROP TABLE labelled_statement_keys")
     ctx.counts["onet_tasks_current"] = len(current)
-    ctx.counts["task_changes"] = len(comparison.changes)
+    ctx.counts["task_changes"] = _count(con, "task_changes")
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
+import numpy as np
 
 from kb import config, dates
 from kb.errors import KBError
@@ -534,19 +535,16 @@ def insert_rows(con: duckdb.DuckDBPyConnection, staged: dict[str, list[tuple[Any
             con.unregister(view)
 
 
-def _scannable(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> object:
-    """The rows as something DuckDB can scan: an Arrow table built column by column (about 8x
-    faster than a pandas frame of objects, which DuckDB inspects value by value), or that frame
-    where Arrow is not installed or a column mixes kinds of values (text and numbers)."""
-    try:
-        import pyarrow as pa  # type: ignore[import-untyped]  # installed with streamlit
-
-        values = list(zip(*rows, strict=True))
-        return pa.table({column: pa.array(values[i]) for i, column in enumerate(columns)})
-    except (ImportError, ValueError, TypeError):  # Arrow's ArrowInvalid, ArrowTypeError
-        import pandas as pd
-
-        return pd.DataFrame(rows, columns=list(columns), dtype=object)
+def _scannable(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The rows as columns DuckDB can scan: one numpy array of Python objects per column, whose
+    values DuckDB reads directly (no pandas frame, no Arrow: neither is needed to build)."""
+    out: dict[str, np.ndarray] = {}
+    for i, column in enumerate(columns):
+        values = np.empty(len(rows), dtype=object)
+        for j, row in enumerate(rows):  # element-wise: a list value stays one cell
+            values[j] = row[i]
+        out[column] = values
+    return out
 
 
 # --- taking a snapshot in ------------------------------------------------------------------------

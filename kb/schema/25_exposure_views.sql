@@ -19,33 +19,41 @@ FROM task_labels l
 JOIN tasks t USING (onet_code, task_id)
 CROSS JOIN exposure_measures m;
 
+-- Label counts per occupation, rater and task type: what occupation exposure is computed from.
+CREATE VIEW task_label_counts AS
+SELECT l.onet_code, l.rater, t.task_type,
+       count(*) FILTER (WHERE l.label = 'E1') AS e1,
+       count(*) FILTER (WHERE l.label = 'E2') AS e2,
+       count(*) AS n
+FROM task_labels l
+JOIN tasks t USING (onet_code, task_id)
+GROUP BY l.onet_code, l.rater, t.task_type;
+
 -- One row per occupation, rater, measure and weighting: the weighted mean of its task values,
 -- computed from the labels (the build and `kb ingest labels` store it in stored_occupation_exposure).
 -- Computed from label counts per task type (E1 and E2 counts are exact, so the result equals the
 -- mean of the task values: one division), which is far cheaper than averaging every task row.
-CREATE VIEW occupation_exposure_from_labels AS
-WITH counts AS (
-    SELECT l.onet_code, l.rater, t.task_type,
-           count(*) FILTER (WHERE l.label = 'E1') AS e1,
-           count(*) FILTER (WHERE l.label = 'E2') AS e2,
-           count(*) AS n
-    FROM task_labels l
-    JOIN tasks t USING (onet_code, task_id)
-    GROUP BY l.onet_code, l.rater, t.task_type
-),
-weighted AS (
+-- Over a table or view of such counts (by name): the view occupation_exposure_from_labels over
+-- task_label_counts; the build over counts taken straight from the label file, which spares
+-- joining every label to its task (kb.exposure.loading).
+CREATE MACRO occupation_exposure_of_counts(label_counts_source) AS TABLE
+WITH weighted AS (
     SELECT c.onet_code, c.rater, m.measure, w.weighting, c.n,
            m.e1_weight * c.e1 + m.e2_weight * c.e2 AS score,
            CASE c.task_type WHEN 'Core' THEN w.core_weight
                             WHEN 'Supplemental' THEN w.supplemental_weight
                             ELSE w.untyped_weight END AS weight
-    FROM counts c CROSS JOIN exposure_measures m CROSS JOIN task_weightings w
+    FROM query_table(label_counts_source) c
+    CROSS JOIN exposure_measures m CROSS JOIN task_weightings w
 )
 SELECT onet_code, rater, measure, weighting,
        sum(weight * score) / sum(weight * n) AS exposure,
        sum(n) AS tasks
 FROM weighted
 GROUP BY onet_code, rater, measure, weighting;
+
+CREATE VIEW occupation_exposure_from_labels AS
+SELECT * FROM occupation_exposure_of_counts('task_label_counts');
 
 -- The units a share counts, per employment recipe (see occupation_units), with their exposure:
 --   paper:     each O*NET occupation, with the 2022 employment (BLS projections) of its NEM

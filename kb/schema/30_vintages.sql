@@ -48,6 +48,10 @@ CREATE TABLE onet_tasks_current (
 
 -- One row per labelled (O*NET 27.2) task: still listed by id, kept by statement under another
 -- id or occupation, or dropped (kb.exposure.onet_tasks.TASK_STATUSES).
+-- Only the build writes it, one row per row of tasks (kb/sql/task_changes_insert.sql joins each
+-- task to at most one row of each unique side), so (onet_code, task_id) is unique and names a
+-- task by construction; no key index: at 100x the data the primary and foreign key cost most of
+-- the O*NET step (tests/test_task_label_keys.py checks both on a built store).
 CREATE TABLE task_changes (
     onet_code         VARCHAR NOT NULL,
     task_id           INTEGER NOT NULL,
@@ -55,8 +59,6 @@ CREATE TABLE task_changes (
     current_onet_code VARCHAR,
     current_task_id   INTEGER,
     statement_changed BOOLEAN NOT NULL,  -- kept_id only: the text under the same id changed
-    PRIMARY KEY (onet_code, task_id),
-    FOREIGN KEY (onet_code, task_id) REFERENCES tasks (onet_code, task_id),
     CHECK ((status = 'dropped') = (current_task_id IS NULL))
 );
 
@@ -87,6 +89,9 @@ CREATE TABLE aei_task_usage (
 
 -- One row per (statement, labelled task) match; pct_split is the statement's share divided by
 -- the number of tasks it matches, so no conversation counts twice.
+-- Only the build writes it, from the rows of tasks (kb.usage.aei.tasks_with_keys), so each
+-- (onet_code, task_id) names a task by construction; no foreign key to tasks: at 100x the data
+-- checking it cost more than the rest of the insert (tests/test_task_label_keys.py checks it).
 CREATE TABLE aei_task_matches (
     release   VARCHAR NOT NULL,
     task_name VARCHAR NOT NULL,
@@ -94,8 +99,7 @@ CREATE TABLE aei_task_matches (
     task_id   INTEGER NOT NULL,
     pct_split DOUBLE NOT NULL CHECK (pct_split >= 0),
     PRIMARY KEY (release, task_name, onet_code, task_id),
-    FOREIGN KEY (release, task_name) REFERENCES aei_task_usage (release, task_name),
-    FOREIGN KEY (onet_code, task_id) REFERENCES tasks (onet_code, task_id)
+    FOREIGN KEY (release, task_name) REFERENCES aei_task_usage (release, task_name)
 );
 
 -- Share of conversations by interaction pattern, and whether it counts as automation or
