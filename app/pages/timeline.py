@@ -18,8 +18,8 @@ import streamlit as st
 
 from app import cached
 from app.charts import timeline as timeline_charts
-from app.ui import errors_shown, panel_on_demand, store
-from kb import sandbox, vocabulary
+from app.ui import csv_download, errors_shown, panel_on_demand, store
+from kb import vocabulary
 from kb.timeline import TimelineFilter, source_credit
 
 DEFAULT_RELEASE = "gpt-4"
@@ -197,18 +197,6 @@ def settle_release(options: list[str]) -> None:
 # --- views ----------------------------------------------------------------------------------
 
 
-def csv_button(frame: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button(
-        "Download CSV",
-        sandbox.to_csv(frame),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=key,
-        icon=":material/download:",
-        on_click="ignore",
-    )
-
-
 def over_time(ref: cached.StoreRef, flt: TimelineFilter, rows: pd.DataFrame) -> None:
     by = st.segmented_control(
         "Colour by",
@@ -234,7 +222,7 @@ def over_time(ref: cached.StoreRef, flt: TimelineFilter, rows: pd.DataFrame) -> 
         f"Releases by their first public date; the {TOP_GROUPS} largest groups by name, the "
         f"rest as 'Other'.{earlier} Filter: {describe(flt)}. {credit}."
     )
-    csv_button(drawn, f"releases-per-period-by-{by}", "csv_over_time")
+    csv_download("Download CSV", drawn, f"releases-per-period-by-{by}.csv", "csv_over_time")
 
 
 def training_compute(ref: cached.StoreRef, flt: TimelineFilter) -> None:
@@ -250,7 +238,7 @@ def training_compute(ref: cached.StoreRef, flt: TimelineFilter) -> None:
         "(Epoch AI's flag). Click a point for its card. "
         f"Filter: {describe(flt)}. {credit}."
     )
-    csv_button(drawn, "training-compute", "csv_compute")
+    csv_download("Download CSV", drawn, "training-compute.csv", "csv_compute")
 
 
 def jump_to_wave(waves: pd.DataFrame) -> None:
@@ -339,11 +327,12 @@ def focus_window(ref: cached.StoreRef, flt: TimelineFilter) -> None:
     if same_day:
         notes.insert(0, "Same day: " + " · ".join(same_day) + ".")
     st.caption(" ".join(notes))
-    csv_button(
+    csv_download(
+        "Download CSV",
         layout[["id", "name", "lane", "date", "kind", "date_label"]].rename(
             columns={"date_label": "date_note"}
         ),
-        f"releases-{start}-{end}",
+        f"releases-{start}-{end}.csv",
         "csv_window",
     )
 
@@ -389,7 +378,7 @@ def lineage_family(ref: cached.StoreRef) -> None:
         f"{members['id'].nunique()} releases: {names.get(root, root)} and everything built from "
         f"it, directly or not, one lane per generation. The family ignores the filters. {credit}."
     )
-    csv_button(members, f"family-{root}", "csv_family")
+    csv_download("Download CSV", members, f"family-{root}.csv", "csv_family")
 
 
 TABLE_COLUMNS = {
