@@ -25,6 +25,7 @@ import numpy as np
 
 from kb import sources, sql, xlsx
 from kb.errors import Problem, ValidationError
+from kb.exposure.oews import OEWS_HYBRID_CODES
 from kb.exposure.recipe import load_employment_vocabulary
 from kb.vocabulary import LABELS, MEASURE_FORMULAS, MEASURE_WEIGHTS, canonical_measure
 
@@ -55,23 +56,6 @@ TOP_CODED_ANNUAL_WAGE = 208_000.0  # OEWS '#': at least $100/hour or $208,000/ye
 LABELSET_COLUMNS = ["O*NET-SOC Code", "Task ID", "Task", "Task Type", "Title"] + [
     column for column, _ in BUILTIN_RATERS.values()
 ]
-
-# OEWS May 2021 codes that combine SOC 2018 detailed occupations without ending in 0 (BLS
-# "hybrid" codes; their OEWS titles name the parts), e.g. 21-1018 "Substance Abuse, Behavioral
-# Disorder, and Mental Health Counselors" = 21-1011 + 21-1014.
-OEWS_HYBRID_CODES = {
-    "21-1011": "21-1018",
-    "21-1014": "21-1018",
-    "25-2055": "25-2052",
-    "25-2056": "25-2052",
-    "25-9042": "25-9045",
-    "25-9043": "25-9045",
-    "51-2022": "51-2028",
-    "51-2023": "51-2028",
-    "53-1042": "53-1047",
-    "53-1043": "53-1047",
-    "53-1044": "53-1047",
-}
 
 
 def load_measures(con: duckdb.DuckDBPyConnection) -> None:
