@@ -56,17 +56,16 @@ def ingest_releases(ws: Workspace, db: Path | None = None, data: Path | None = N
     )
 
 
+# `kb ingest labels` of the example set, without --db and --data-dir.
+INGEST_LABELS = (
+    "ingest", "labels", str(LABELS), "--rater", "example_llm",
+    "--produced-by", "gpt-4", "--date", "2023-06-01",
+)  # fmt: skip
+
+
 def ingest_labels(ws: Workspace, db: Path | None = None, data: Path | None = None) -> object:
     return kb(
-        "ingest",
-        "labels",
-        str(LABELS),
-        "--rater",
-        "example_llm",
-        "--produced-by",
-        "gpt-4",
-        "--date",
-        "2023-06-01",
+        *INGEST_LABELS,
         "--db",
         str(db or ws.db),
         "--data-dir",
@@ -164,17 +163,7 @@ def test_ingests_during_a_build_wait_for_it_and_are_kept(workspace: Workspace, t
         _wait_for(started, procs)
         commands = {
             "releases": ["ingest", "releases", str(KOALA)],
-            "labels": [
-                "ingest",
-                "labels",
-                str(LABELS),
-                "--rater",
-                "example_llm",
-                "--produced-by",
-                "gpt-4",
-                "--date",
-                "2023-06-01",
-            ],
+            "labels": list(INGEST_LABELS),
         }
         for name, args in commands.items():
             cue = tmp_path / f"{name}-waits"
